@@ -1,0 +1,75 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/load.ts";
+import { SecretVault } from "../config/secrets.ts";
+import { ImportRefusedError } from "../customers/import-report.ts";
+import { NightjarError } from "../errors.ts";
+import { registerImport } from "./commands/import.ts";
+import { registerInit } from "./commands/init.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+
+/** Builds the `nightjar` command line. */
+export function buildProgram(): Command {
+  const program = new Command("nightjar")
+    .description("Nightjar: customer data, customer model and SFMC MobilePush campaigns")
+    .option("--config <path>", "config file (default: $NIGHTJAR_CONFIG or ./nightjar.config.json)")
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program);
+  registerMigrate(program);
+  registerImport(program);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** The JSON document printed on stdout under --json when a command fails. */
+function errorJson(error: Error, redact: (text: string) => string): unknown {
+  const base = { error: { type: error.name, message: redact(error.message) } };
+  if (error instanceof ImportRefusedError) {
+    return {
+      error: {
+        ...base.error,
+        file: error.file,
+        totalProblems: error.totalProblems,
+        problems: error.problems,
+        errorsFile: error.errorsFile ?? null,
+      },
+    };
+  }
+  return base;
+}
+
+/** Runs the CLI; resolves to the process exit code (0 success, 1 failure, 2 usage error). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsJson = argv.includes("--json");
+  // Secrets are resolved into a vault per command; this one scrubs the database password and any
+  // env-referenced secret from last-resort error output.
+  const vault = new SecretVault();
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    try {
+      vault.remember(decodeURIComponent(new URL(url).password));
+    } catch {}
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      // Help and version are successes; usage errors were already printed by commander.
+      return thrown.exitCode === 0 ? 0 : 2;
+    }
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const expected = error instanceof NightjarError || error instanceof ConfigError;
+    const message = vault.redact(
+      expected ? error.message : `unexpected error: ${error.stack ?? error.message}`,
+    );
+    process.stderr.write(`nightjar: ${message}\n`);
+    if (wantsJson)
+      process.stdout.write(`${JSON.stringify(errorJson(error, (t) => vault.redact(t)))}\n`);
+    return 1;
+  }
+}

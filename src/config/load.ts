@@ -1,0 +1,113 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { z } from "zod";
+import { NightjarError } from "../errors.ts";
+import { NightjarConfig } from "./schema.ts";
+import { SecretVault } from "./secrets.ts";
+
+export const DEFAULT_CONFIG_FILE = "nightjar.config.json";
+
+/** The config file is missing, is not JSON, or does not match the schema. */
+export class ConfigError extends NightjarError {
+  override name = "ConfigError";
+}
+
+/** Where the database lives: the embedded PGlite folder or a PostgreSQL server. */
+export type DatabaseTarget =
+  | { engine: "pglite"; dataDir: string }
+  | { engine: "postgres"; url: string };
+
+/** A validated config with everything derived from it at start-up. */
+export interface LoadedConfig {
+  config: NightjarConfig;
+  /** Absolute path of the config file. */
+  file: string;
+  database: DatabaseTarget;
+  vault: SecretVault;
+}
+
+/** The config file to use: `--config`, else NIGHTJAR_CONFIG, else ./nightjar.config.json. */
+export function configFilePath(explicit: string | undefined, env = process.env): string {
+  return path.resolve(explicit ?? env.NIGHTJAR_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+/** `customers.attributes[1].type` from a zod path. */
+export function formatKeyPath(keys: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of keys) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "(top level)" : out;
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
+}
+
+function jsonErrorLocation(text: string, error: SyntaxError): string {
+  const position = /position (\d+)/.exec(error.message)?.[1];
+  if (position === undefined) return error.message;
+  const before = text.slice(0, Number(position));
+  const line = before.split("\n").length;
+  const column = Number(position) - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}: ${error.message.replace(/ in JSON at position \d+.*/, "")}`;
+}
+
+/** Validates a parsed config object; `source` names it in errors. */
+export function parseConfig(raw: unknown, source: string): NightjarConfig {
+  const parsed = NightjarConfig.safeParse(raw);
+  if (!parsed.success) {
+    const lines = describeIssues(parsed.error.issues);
+    throw new ConfigError(`${source} is not a valid Nightjar config:\n  ${lines.join("\n  ")}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the config once; DATABASE_URL overrides `database.url`. */
+export async function loadConfig(
+  options: { path?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+): Promise<LoadedConfig> {
+  const env = options.env ?? process.env;
+  const file = configFilePath(options.path, env);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const hint = code === "ENOENT" ? " (run `nightjar init` to write an example config)" : "";
+    throw new ConfigError(`cannot read config file ${file}: ${code ?? "unknown error"}${hint}`, {
+      cause,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    const detail = cause instanceof SyntaxError ? jsonErrorLocation(text, cause) : String(cause);
+    throw new ConfigError(`${file} is not valid JSON: ${detail}`, { cause });
+  }
+  const config = parseConfig(raw, file);
+  const vault = new SecretVault(env);
+  const url = env.DATABASE_URL || config.database.url;
+  let database: DatabaseTarget;
+  if (url) {
+    rememberUrlPassword(vault, url);
+    database = { engine: "postgres", url };
+  } else {
+    database = {
+      engine: "pglite",
+      dataDir: path.resolve(path.dirname(file), config.database.dataDir),
+    };
+  }
+  return { config, file, database, vault };
+}
+
+function rememberUrlPassword(vault: SecretVault, url: string): void {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) vault.remember(password);
+  } catch {
+    // Not a URL pg can parse either; pg will report it without the password.
+  }
+}

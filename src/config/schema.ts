@@ -1,0 +1,156 @@
+import { z } from "zod";
+
+/** SQL-safe attribute name: it becomes a column of the customers table. */
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** Column names Nightjar itself keeps on customer tables; an attribute may not reuse them. */
+export const RESERVED_CUSTOMER_COLUMNS = new Set([
+  "contact_key",
+  "valid_from",
+  "valid_to",
+  "present",
+  "first_seen_on",
+  "last_import_id",
+  "line_no",
+]);
+
+export const ATTRIBUTE_TYPES = [
+  "text",
+  "integer",
+  "numeric",
+  "boolean",
+  "date",
+  "timestamp",
+] as const;
+export const AttributeType = z.enum(ATTRIBUTE_TYPES);
+export type AttributeType = z.infer<typeof AttributeType>;
+
+export const CustomerAttribute = z.strictObject({
+  /** Column name, lower snake case (e.g. `signup_date`). */
+  name: z
+    .string()
+    .regex(ATTRIBUTE_NAME, "must be lower snake case: a-z, 0-9 and _, starting with a letter")
+    .refine((name) => !RESERVED_CUSTOMER_COLUMNS.has(name), "is a name Nightjar reserves"),
+  /** Value type; values in import files are checked against it. */
+  type: AttributeType,
+  /** A required attribute must be a column of every file and non-empty on every row (Default: false). */
+  required: z.boolean().default(false),
+});
+export type CustomerAttribute = z.infer<typeof CustomerAttribute>;
+
+/**
+ * A secret is written either literally or as `env:NAME`, which reads the environment variable NAME
+ * when the secret is first used (so commands that do not need it run without it).
+ */
+export const SecretReference = z.string().min(1, "must not be empty");
+
+const BusinessUnit = z.strictObject({
+  /** The BU's MID, e.g. "100". */
+  mid: z.string().regex(/^\d+$/, "must be the BU's numeric MID, as a string"),
+  name: z.string().min(1),
+  /** Push messages whose name starts with this prefix belong to this BU. */
+  templatePrefix: z.string().min(1),
+});
+
+const SendBudget = z.strictObject({
+  /** Recipients SFMC executes per window (Default: 250000). */
+  recipients: z.number().int().positive().default(250_000),
+  /** Window length in minutes (Default: 30). */
+  perMinutes: z.number().int().positive().default(30),
+});
+
+const SfmcAccount = z.strictObject({
+  name: z.string().min(1),
+  authBaseUrl: z.url({ protocol: /^https?$/ }),
+  clientId: z.string().min(1),
+  clientSecret: SecretReference,
+  sendBudget: SendBudget.default({ recipients: 250_000, perMinutes: 30 }),
+  businessUnits: z.array(BusinessUnit).default([]),
+});
+
+const App = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  /** MID of the BU this app belongs to; must be one of the configured BUs. */
+  businessUnit: z.string().min(1),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The whole `nightjar.config.json`. Every key has a default, so `{}` is a valid config. */
+export const NightjarConfig = z
+  .strictObject({
+    database: z
+      .strictObject({
+        /** PostgreSQL URL; null means the embedded PGlite database. DATABASE_URL overrides it. */
+        url: z.string().min(1).nullable().default(null),
+        /** Folder of the embedded database, relative to the config file (Default: ".nightjar"). */
+        dataDir: z.string().min(1).default(".nightjar"),
+      })
+      .default({ url: null, dataDir: ".nightjar" }),
+    customers: z
+      .strictObject({
+        attributes: z.array(CustomerAttribute).default([]),
+      })
+      .default({ attributes: [] }),
+    sfmc: z
+      .strictObject({
+        accounts: z.array(SfmcAccount).default([]),
+        apps: z.array(App).default([]),
+      })
+      .default({ accounts: [], apps: [] }),
+    schedule: z
+      .strictObject({
+        /** Local time of the nightly run, HH:MM (Default: "02:00"). */
+        nightlyAt: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day, HH:MM (24-hour)")
+          .default("02:00"),
+        /** IANA time zone of the schedule and of import dates (Default: "UTC"). */
+        timeZone: z.string().refine(isTimeZone, "is not a known IANA time zone").default("UTC"),
+      })
+      .default({ nightlyAt: "02:00", timeZone: "UTC" }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.customers.attributes.forEach((attribute, index) => {
+      if (seen.has(attribute.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["customers", "attributes", index, "name"],
+          message: `"${attribute.name}" is declared twice`,
+        });
+      }
+      seen.add(attribute.name);
+    });
+    const mids = new Set<string>();
+    config.sfmc.accounts.forEach((account, a) => {
+      account.businessUnits.forEach((bu, b) => {
+        if (mids.has(bu.mid)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sfmc", "accounts", a, "businessUnits", b, "mid"],
+            message: `business unit ${bu.mid} is declared twice`,
+          });
+        }
+        mids.add(bu.mid);
+      });
+    });
+    config.sfmc.apps.forEach((app, index) => {
+      if (!mids.has(app.businessUnit)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sfmc", "apps", index, "businessUnit"],
+          message: `"${app.businessUnit}" is not the MID of a configured business unit`,
+        });
+      }
+    });
+  });
+export type NightjarConfig = z.infer<typeof NightjarConfig>;

@@ -1,0 +1,301 @@
+import path from "node:path";
+import { type RawBuilder, sql } from "kysely";
+import type { CustomerAttribute } from "../config/schema.ts";
+import type { Db, NightjarDb } from "../db/connect.ts";
+import { CUSTOMER_TABLES_LOCK, recordedAttributes, syncAttributeColumns } from "./attributes.ts";
+import { headerProblems } from "./header.ts";
+import { type ImportProgress, ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import {
+  dropStagingTable,
+  refuseIfProblems,
+  type StagedFile,
+  stageCsvFile,
+  type ValueCheck,
+} from "./staging.ts";
+import { typedValue, valueCheck } from "./value-checks.ts";
+
+export interface CustomerImportOptions {
+  /** The snapshot file (CSV or gzip-compressed CSV). */
+  path: string;
+  /** The snapshot's date, YYYY-MM-DD: history intervals start and end on import dates. */
+  date: string;
+  /** Field delimiter (Default: ","). */
+  delimiter?: string | undefined;
+  /** Where to write every problem of a refused file, as CSV. */
+  errorsFile?: string | undefined;
+  /** The configured attributes. */
+  attributes: readonly CustomerAttribute[];
+  /** Time zone for timestamps written without an offset. */
+  timeZone: string;
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Called as the import moves from loading to checking to applying. */
+  onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+}
+
+export interface CustomerImportResult extends ImportSummary {
+  date: string;
+  /** The id in the import log; null when the same file was already imported for this date. */
+  importId: number | null;
+}
+
+/** Shared with the transaction import: every row names a customer. */
+export const CONTACT_KEY_CHECK: ValueCheck = {
+  column: "contact_key",
+  reason: sql<string | null>`case when s.contact_key is null or btrim(s.contact_key) = ''
+    then ${"contact key is empty"} end`,
+};
+
+/** Snapshots must arrive in date order; re-importing the latest date is allowed. */
+async function latestSnapshotDate(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom("imports")
+    .select((eb) => eb.fn.max("import_date").as("latest"))
+    .where("kind", "=", "customers")
+    .executeTakeFirst();
+  return row?.latest ?? null;
+}
+
+function refuseOutOfOrder(file: string, date: string, latest: string | null): void {
+  if (latest !== null && date < latest) {
+    throw new ImportRefusedError(
+      file,
+      [
+        {
+          line: 0,
+          column: "",
+          value: date,
+          reason: `the snapshot date ${date} is before the latest imported snapshot (${latest}); snapshots must be imported in date order`,
+        },
+      ],
+      1,
+    );
+  }
+}
+
+/**
+ * Imports a full daily snapshot of the customers: streams it into staging with COPY, checks every
+ * value in SQL, and applies it in one transaction (new, changed and removed customers, with history),
+ * or refuses it whole.
+ */
+export async function importCustomers(
+  db: NightjarDb,
+  options: CustomerImportOptions,
+): Promise<CustomerImportResult> {
+  const started = new Date();
+  await syncAttributeColumns(db.kysely, options.attributes);
+  refuseOutOfOrder(options.path, options.date, await latestSnapshotDate(db.kysely));
+  const configured = new Map(options.attributes.map((a) => [a.name, a]));
+  options.onStep?.("loading");
+  const staged = await stageCsvFile(db, {
+    path: options.path,
+    delimiter: options.delimiter ?? ",",
+    onProgress: options.onProgress,
+    checkHeader: (header) =>
+      headerProblems(header, {
+        required: [
+          "contact_key",
+          ...options.attributes.filter((a) => a.required).map((a) => a.name),
+        ],
+        allowed: ["contact_key", ...configured.keys()],
+        allowedLabel: "contact_key or a configured customer attribute",
+      }),
+  });
+  try {
+    const fileAttributes = staged.header
+      .filter((name) => name !== "contact_key")
+      .map((name) => configured.get(name))
+      .filter((a): a is CustomerAttribute => a !== undefined);
+    options.onStep?.("checking");
+    await refuseIfProblems(
+      db.kysely,
+      {
+        table: staged.table,
+        checks: [CONTACT_KEY_CHECK, ...fileAttributes.map(valueCheck)],
+        uniqueColumn: "contact_key",
+        uniqueLabel: "contact key",
+      },
+      staged,
+      options,
+    );
+    if (staged.records === 0) {
+      throw new ImportRefusedError(
+        options.path,
+        [
+          {
+            line: 0,
+            column: "",
+            value: null,
+            reason:
+              "the file has no data rows; a snapshot lists every customer, so an empty one (a truncated export?) is refused rather than marking everyone as removed",
+          },
+        ],
+        1,
+      );
+    }
+    options.onStep?.("applying");
+    return await applySnapshot(db.kysely, options, staged, fileAttributes, started);
+  } finally {
+    await dropStagingTable(db.kysely, staged.table);
+  }
+}
+
+function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> {
+  return sql.join(
+    names.map((name) => (prefix ? sql.ref(`${prefix}.${name}`) : sql.id(name))),
+    sql`, `,
+  );
+}
+
+/** Applies a checked snapshot in one transaction; an identical re-import changes nothing. */
+async function applySnapshot(
+  db: Db,
+  options: CustomerImportOptions,
+  staged: StagedFile,
+  fileAttributes: CustomerAttribute[],
+  started: Date,
+): Promise<CustomerImportResult> {
+  const date = options.date;
+  const names = fileAttributes.map((a) => a.name);
+  const allNames = (await recordedAttributes(db)).map((a) => a.name);
+  const typed = sql`(select s.contact_key ${sql.join(
+    fileAttributes.map((a) => sql`, ${typedValue(a, "s")} as ${sql.id(a.name)}`),
+    sql``,
+  )} from ${sql.id(staged.table)} s)`;
+
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
+    await sql`select set_config('TimeZone', ${options.timeZone}, true)`.execute(trx);
+    refuseOutOfOrder(options.path, date, await latestSnapshotDate(trx));
+    const seconds = () => (Date.now() - started.getTime()) / 1000;
+    const sameFile = await trx
+      .selectFrom("imports")
+      .select("id")
+      .where("kind", "=", "customers")
+      .where("import_date", "=", date)
+      .where("file_sha256", "=", staged.sha256)
+      .executeTakeFirst();
+    if (sameFile) {
+      const rows = staged.records;
+      return {
+        date,
+        importId: null,
+        rows,
+        inserted: 0,
+        updated: 0,
+        unchanged: rows,
+        removed: 0,
+        seconds: seconds(),
+      };
+    }
+    const { id: importId } = await trx
+      .insertInto("imports")
+      .values({
+        kind: "customers",
+        import_date: date,
+        file_name: path.basename(options.path),
+        file_sha256: staged.sha256,
+        rows: staged.records,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        started_at: started,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    const empty = !(await trx
+      .selectFrom("customers")
+      .select("contact_key")
+      .limit(1)
+      .executeTakeFirst());
+    let counts: { inserted: number; updated: number; removed: number };
+    if (empty) {
+      // First load: every row is new and starts its first version today; no history to write.
+      const result = await sql`
+        insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id
+          ${names.length ? sql`, ${columnList(names)}` : sql``})
+        select contact_key, true, ${date}::date, ${date}::date, ${importId}
+          ${names.length ? sql`, ${columnList(names)}` : sql``}
+        from ${typed} t`.execute(trx);
+      counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
+    } else {
+      counts = await applyChanges(trx, { typed, names, allNames, date, importId });
+    }
+    const unchanged = staged.records - counts.inserted - counts.updated;
+    await trx
+      .updateTable("imports")
+      .set({ ...counts, unchanged, finished_at: new Date() })
+      .where("id", "=", importId)
+      .execute();
+    return { date, importId, rows: staged.records, ...counts, unchanged, seconds: seconds() };
+  });
+}
+
+/**
+ * Diffs the snapshot against the current customers (one full join, materialising only the
+ * differences), closes the versions that end today into history and writes the new ones.
+ */
+async function applyChanges(
+  trx: Db,
+  plan: {
+    typed: RawBuilder<unknown>;
+    names: string[];
+    allNames: string[];
+    date: string;
+    importId: number;
+  },
+): Promise<{ inserted: number; updated: number; removed: number }> {
+  const { typed, names, allNames, date, importId } = plan;
+  const differs = names.length
+    ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
+    : sql`false`;
+  await sql`
+    create temp table import_changes on commit drop as
+    select coalesce(s.contact_key, c.contact_key) as contact_key,
+      case when c.contact_key is null then 'new' when s.contact_key is null then 'removed' else 'changed' end as change
+      ${names.length ? sql`, ${columnList(names, "s")}` : sql``}
+    from ${typed} s full join customers c on c.contact_key = s.contact_key
+    where c.contact_key is null
+      or (s.contact_key is null and c.present)
+      or (s.contact_key is not null and (not c.present or ${differs}))`.execute(trx);
+
+  // The version in force until today becomes history (unless it started today: a same-day
+  // correction replaces it, since [today, today) is empty).
+  await sql`
+    insert into customer_history (contact_key, valid_from, valid_to, present
+      ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
+    select c.contact_key, c.valid_from, ${date}::date, c.present
+      ${allNames.length ? sql`, ${columnList(allNames, "c")}` : sql``}
+    from customers c join import_changes x on x.contact_key = c.contact_key
+    where x.change <> 'new' and c.valid_from < ${date}::date`.execute(trx);
+
+  const updated = await sql`
+    update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId}
+      ${sql.join(
+        names.map((name) => sql`, ${sql.id(name)} = ${sql.ref(`x.${name}`)}`),
+        sql``,
+      )}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
+    trx,
+  );
+
+  const removed = await sql`
+    update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
+    trx,
+  );
+
+  const inserted = await sql`
+    insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id
+      ${names.length ? sql`, ${columnList(names)}` : sql``})
+    select contact_key, true, ${date}::date, ${date}::date, ${importId}
+      ${names.length ? sql`, ${columnList(names)}` : sql``}
+    from import_changes where change = 'new'`.execute(trx);
+
+  return {
+    inserted: Number(inserted.numAffectedRows ?? 0),
+    updated: Number(updated.numAffectedRows ?? 0),
+    removed: Number(removed.numAffectedRows ?? 0),
+  };
+}

@@ -1,0 +1,106 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { NightjarError } from "../errors.ts";
+
+/** One refused value or line of an import file. Line 1 is the header. */
+export interface ImportProblem {
+  line: number;
+  column: string;
+  value: string | null;
+  reason: string;
+}
+
+/** Progress of the streaming load, for progress bars. */
+export interface ImportProgress {
+  bytesRead: number;
+  totalBytes: number;
+  records: number;
+}
+
+/** What an import did; the shape of `--json` output. */
+export interface ImportSummary {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  seconds: number;
+}
+
+/** How many problems an import error lists in its message and output. */
+export const PROBLEMS_SHOWN = 100;
+
+/** The file was refused whole: nothing was changed. Carries the first problems and their total. */
+export class ImportRefusedError extends NightjarError {
+  override name = "ImportRefusedError";
+  constructor(
+    readonly file: string,
+    /** The first problems, in file order (at most PROBLEMS_SHOWN). */
+    readonly problems: ImportProblem[],
+    readonly totalProblems: number,
+    options?: ErrorOptions & { errorsFile?: string | undefined },
+  ) {
+    super(describeRefusal(file, problems, totalProblems, options?.errorsFile), options);
+    this.errorsFile = options?.errorsFile;
+  }
+  readonly errorsFile: string | undefined;
+}
+
+/** `line 3, column signup_date, value "2024-02-30": not a valid date (YYYY-MM-DD)` */
+export function formatProblem(problem: ImportProblem): string {
+  const where = problem.line > 0 ? `line ${problem.line}` : "file";
+  const value = problem.value === null ? "" : `, value ${JSON.stringify(problem.value)}`;
+  const column = problem.column ? `, column ${problem.column}` : "";
+  return `${where}${column}${value}: ${problem.reason}`;
+}
+
+function describeRefusal(
+  file: string,
+  problems: ImportProblem[],
+  total: number,
+  errorsFile: string | undefined,
+): string {
+  const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `  ${formatProblem(p)}`);
+  const rest = total > shown.length ? [`  … and ${total - shown.length} more`] : [];
+  const where = errorsFile ? [`all problems are listed in ${errorsFile}`] : [];
+  return [
+    `${file} was refused (${total} problem${total === 1 ? "" : "s"}); nothing was imported:`,
+    ...shown,
+    ...rest,
+    ...where,
+  ].join("\n");
+}
+
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Writes problems as CSV (`line,column,value,reason`), page by page from `nextPage`. */
+export async function writeErrorsFile(
+  path: string,
+  nextPage: (
+    afterLine: number,
+  ) => Promise<{ problems: ImportProblem[]; lastLine: number | undefined }>,
+): Promise<void> {
+  const out = createWriteStream(path);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+  try {
+    await write("line,column,value,reason\n");
+    let after = 0;
+    for (;;) {
+      const page = await nextPage(after);
+      for (const p of page.problems) {
+        await write(`${[p.line, p.column, p.value, p.reason].map(csvField).join(",")}\n`);
+      }
+      if (page.lastLine === undefined) break;
+      after = page.lastLine;
+    }
+  } finally {
+    out.end();
+    await once(out, "close");
+  }
+}

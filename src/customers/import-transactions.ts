@@ -1,0 +1,153 @@
+import path from "node:path";
+import { sql } from "kysely";
+import type { NightjarDb } from "../db/connect.ts";
+import { headerProblems } from "./header.ts";
+import { CONTACT_KEY_CHECK } from "./import-customers.ts";
+import { type ImportProgress, ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import { dropStagingTable, refuseIfProblems, stageCsvFile } from "./staging.ts";
+import { typedValue, valueCheck } from "./value-checks.ts";
+
+export interface TransactionImportOptions {
+  path: string;
+  delimiter?: string | undefined;
+  errorsFile?: string | undefined;
+  /** Time zone for timestamps written without an offset. */
+  timeZone: string;
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+  onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+}
+
+export interface TransactionImportResult extends ImportSummary {
+  importId: number;
+  /** Rows whose contact key is not (yet) a known customer; kept, but worth a warning. */
+  unknownContacts: number;
+}
+
+const OCCURRED_AT = { name: "occurred_at", type: "timestamp", required: true } as const;
+const AMOUNT = { name: "amount", type: "numeric", required: true } as const;
+const TRANSACTION_ID = { name: "transaction_id", type: "text", required: false } as const;
+
+/**
+ * Appends a transactions file (`contact_key,occurred_at,amount[,transaction_id]`). Rows whose
+ * transaction_id was imported before are skipped (counted as unchanged), so files with ids can be
+ * re-imported safely; a file without ids that was imported before is refused, since importing it
+ * again would count every purchase twice.
+ */
+export async function importTransactions(
+  db: NightjarDb,
+  options: TransactionImportOptions,
+): Promise<TransactionImportResult> {
+  const started = new Date();
+  options.onStep?.("loading");
+  const staged = await stageCsvFile(db, {
+    path: options.path,
+    delimiter: options.delimiter ?? ",",
+    onProgress: options.onProgress,
+    checkHeader: (header) =>
+      headerProblems(header, {
+        required: ["contact_key", "occurred_at", "amount"],
+        allowed: ["contact_key", "occurred_at", "amount", "transaction_id"],
+        allowedLabel: "a transaction column",
+      }),
+  });
+  try {
+    const hasIds = staged.header.includes("transaction_id");
+    options.onStep?.("checking");
+    await refuseIfProblems(
+      db.kysely,
+      {
+        table: staged.table,
+        checks: [CONTACT_KEY_CHECK, valueCheck(OCCURRED_AT), valueCheck(AMOUNT)],
+        // Without a transaction_id column every row's (empty) id is skipped by the unique check.
+        uniqueColumn: hasIds ? "transaction_id" : "contact_key",
+        uniqueLabel: "transaction id",
+        skipUnique: !hasIds,
+      },
+      staged,
+      options,
+    );
+    if (staged.records === 0) {
+      throw new ImportRefusedError(
+        options.path,
+        [{ line: 0, column: "", value: null, reason: "the file has no data rows" }],
+        1,
+      );
+    }
+    options.onStep?.("applying");
+    return await db.kysely.transaction().execute(async (trx) => {
+      await sql`select set_config('TimeZone', ${options.timeZone}, true)`.execute(trx);
+      if (!hasIds) {
+        const earlier = await trx
+          .selectFrom("imports")
+          .select(["id", "finished_at"])
+          .where("kind", "=", "transactions")
+          .where("file_sha256", "=", staged.sha256)
+          .executeTakeFirst();
+        if (earlier) {
+          throw new ImportRefusedError(
+            options.path,
+            [
+              {
+                line: 0,
+                column: "",
+                value: null,
+                reason: `this file was already imported (import #${earlier.id}, ${earlier.finished_at.toISOString()}); its rows have no transaction_id, so importing it again would count every purchase twice`,
+              },
+            ],
+            1,
+          );
+        }
+      }
+      const { id: importId } = await trx
+        .insertInto("imports")
+        .values({
+          kind: "transactions",
+          import_date: null,
+          file_name: path.basename(options.path),
+          file_sha256: staged.sha256,
+          rows: staged.records,
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          removed: 0,
+          started_at: started,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const transactionId = hasIds ? typedValue(TRANSACTION_ID, "s") : sql`null::text`;
+      const result = await sql`
+        insert into transactions (contact_key, transaction_id, occurred_at, amount, import_id)
+        select s.contact_key, ${transactionId}, ${typedValue(OCCURRED_AT, "s")},
+          ${typedValue(AMOUNT, "s")}, ${importId}
+        from ${sql.id(staged.table)} s
+        order by s.line_no
+        on conflict (contact_key, transaction_id) where transaction_id is not null do nothing`.execute(
+        trx,
+      );
+      const inserted = Number(result.numAffectedRows ?? 0);
+      const unknown = await sql<{ n: number }>`
+        select count(*) as n from ${sql.id(staged.table)} s
+        where not exists (select 1 from customers c where c.contact_key = s.contact_key)`.execute(
+        trx,
+      );
+      const unchanged = staged.records - inserted;
+      await trx
+        .updateTable("imports")
+        .set({ inserted, unchanged, finished_at: new Date() })
+        .where("id", "=", importId)
+        .execute();
+      return {
+        importId,
+        rows: staged.records,
+        inserted,
+        updated: 0,
+        unchanged,
+        removed: 0,
+        seconds: (Date.now() - started.getTime()) / 1000,
+        unknownContacts: Number(unknown.rows[0]?.n ?? 0),
+      };
+    });
+  } finally {
+    await dropStagingTable(db.kysely, staged.table);
+  }
+}

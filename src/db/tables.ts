@@ -1,0 +1,51 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** Row types of Nightjar's tables (the fixed columns; customer attribute columns are dynamic). */
+export interface Database {
+  nightjar_migrations: {
+    version: number;
+    name: string;
+    applied_at: Generated<Date>;
+  };
+  customer_attributes: {
+    name: string;
+    type: string;
+    added_at: Generated<Date>;
+  };
+  imports: {
+    id: Generated<number>;
+    kind: "customers" | "transactions";
+    import_date: string | null;
+    file_name: string;
+    file_sha256: string;
+    rows: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    removed: number;
+    started_at: Date;
+    finished_at: Generated<Date>;
+  };
+  customers: {
+    contact_key: string;
+    present: Generated<boolean>;
+    first_seen_on: string;
+    valid_from: string;
+    last_import_id: number;
+  };
+  customer_history: {
+    contact_key: string;
+    valid_from: string;
+    valid_to: string;
+    present: boolean;
+  };
+  transactions: {
+    contact_key: string;
+    id: Generated<number>;
+    transaction_id: string | null;
+    occurred_at: ColumnType<Date, Date | string, never>;
+    amount: string;
+    is_purchase: Generated<boolean>;
+    import_id: number;
+  };
+}
