@@ -1,8 +1,34 @@
 #!/usr/bin/env node
-// The `nightjar` command. Nightjar runs its TypeScript sources through tsx's loader, so there is
-// no build step: `npm ci` is enough.
-import { register } from "tsx/esm/api";
+// The `nightjar` command. It runs the bundle that `npm run build` (run by `npm ci`) writes to
+// dist/, or, when there is none or src/ has changed since, the TypeScript sources through tsx.
+import { readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-register();
-const { runCli } = await import("../src/cli/main.ts");
-process.exitCode = await runCli(process.argv.slice(2));
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    return statSync(`${root}dist/cli.js`).mtimeMs >= newestSource(`${root}src`);
+  } catch {
+    return false;
+  }
+}
+
+let cli;
+if (bundleIsFresh()) {
+  cli = await import("../dist/cli.js");
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import("../src/cli/main.ts");
+}
+process.exitCode = await cli.runCli(process.argv.slice(2));

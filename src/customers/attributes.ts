@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
-import { PG_TYPE } from "./value-checks.ts";
+import { PG_TYPE } from "./column-types.ts";
 
 /** Advisory lock serialising changes to the customer tables (imports, attribute columns). */
 export const CUSTOMER_TABLES_LOCK = 7_301_001;

@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { parse as parseCsv } from "csv-parse/sync";
 import { NightjarError } from "../errors.ts";
+import { checkField, type FieldCheck, fieldText } from "./field-checks.ts";
 
 /** The file cannot be read as CSV at all (no header, bad delimiter option). Nothing was loaded. */
 export class CsvFormatError extends NightjarError {
@@ -15,6 +16,9 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Records are handed to COPY in chunks of about this size (PGlite copies each from memory). */
 const OUTPUT_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_PROBLEM_VALUE = 200;
+
+/** Column name used in a problem that concerns the whole line rather than one value. */
+export const WHOLE_LINE = "(line)";
 
 /** `--delimiter` as typed on a command line: one character, or `\t` / `tab`. */
 export function parseDelimiter(option: string | undefined): string {
@@ -31,186 +35,385 @@ export function parseDelimiter(option: string | undefined): string {
 export interface CsvReadStats {
   /** Data records (not the header, not blank lines). */
   records: number;
-  /** Records refused by the reader itself (wrong field count, bad encoding). */
-  structuralProblems: number;
+  /** Records with at least one problem (wrong field count, bad encoding, a refused value). */
+  rowsWithProblems: number;
+}
+
+/** One refused value (or whole line) of a record, as written into the staging row's `problem`. */
+export interface RecordProblem {
+  column: string;
+  value: string | null;
+  reason: string;
 }
 
 /**
- * Reads a CSV byte stream for COPY: finds record boundaries (quotes may hold delimiters and line
- * breaks), numbers every record by the file line it starts on (the header is line 1), and writes each
- * record as `line_no<d>problem<d>field…` so that the staging table knows where every row came from.
- * PostgreSQL's own CSV parser does the field parsing; a record it could not take (wrong number of
- * fields, invalid UTF-8, NUL bytes) is passed on as a row carrying only its problem, so that every
- * bad line is reported together with the type errors found in SQL.
+ * Reads a CSV byte stream for COPY: finds record and field boundaries (quotes may hold delimiters
+ * and line breaks), numbers every record by the file line it starts on (the header is line 1),
+ * checks every value against its column's type, and writes each record as
+ * `line_no<d>problem<d>field…`. PostgreSQL's CSV parser and typed staging columns then do the
+ * conversion. A record with problems (wrong number of fields, invalid UTF-8, a bad value) is passed
+ * on with its problems as JSON and empty fields (but its key, for the duplicate check), so that every
+ * bad line is reported, in file order, from the staging table.
+ *
+ * This is the hot loop of every import: it allocates nothing per record on the good path.
  */
 export class CsvRecordReader {
-  readonly stats: CsvReadStats = { records: 0, structuralProblems: 0 };
-  #header: string[] | undefined;
-  #line = 1;
-  #carry: Buffer = Buffer.alloc(0);
-  #first = true;
-  readonly #delimiterByte: number;
-  readonly #prefixDelimiter: string;
+  readonly stats: CsvReadStats = { records: 0, rowsWithProblems: 0 };
+  private header: string[] | undefined;
+  private line = 1;
+  private carry: Buffer = Buffer.alloc(0);
+  private first = true;
+  private readonly delimiterByte: number;
+  private checks: (FieldCheck | undefined)[] = [];
+  private keepOnProblem = -1;
+  /** Positions of the delimiters of the current record (grown as needed). */
+  private delimiters = new Int32Array(64);
+  // Result of the last scanRecord() call.
+  private contentEnd = 0;
+  private nextStart = 0;
+  private lineBreaks = 0;
+  private fields = 0;
+  /** Records before this offset of `carry` are known to be valid UTF-8 without NUL bytes. */
+  private cleanUntil = 0;
+  /** Hashes of the unique column's values and the lines they are on, for the duplicate check. */
+  private readonly keys = new KeyHashes();
 
   constructor(
     private readonly source: AsyncIterator<Buffer>,
     private readonly delimiter: string,
   ) {
-    this.#delimiterByte = Buffer.from(delimiter)[0] ?? 0x2c;
-    this.#prefixDelimiter = delimiter;
+    this.delimiterByte = Buffer.from(delimiter)[0] ?? 0x2c;
   }
 
   /** Reads up to the end of the header record and returns its column names. */
   async readHeader(): Promise<string[]> {
     for (;;) {
-      const end = this.#recordEnd(this.#carry, 0);
-      if (end) {
-        const text = this.#carry.subarray(0, end.contentEnd).toString("utf8");
-        this.#carry = this.#carry.subarray(end.next);
-        this.#line += end.lineBreaks;
-        this.#header = this.#parseHeader(text);
-        return this.#header;
+      if (this.scanRecord(this.carry, 0)) {
+        const text = this.carry.toString("utf8", 0, this.contentEnd);
+        this.carry = this.carry.subarray(this.nextStart);
+        this.line += this.lineBreaks;
+        this.header = this.parseHeader(text);
+        return this.header;
       }
       const next = await this.source.next();
       if (next.done) {
-        if (this.#carry.length === 0) throw new CsvFormatError("the file is empty (no header row)");
-        const text = this.#carry.toString("utf8");
-        this.#carry = Buffer.alloc(0);
-        this.#header = this.#parseHeader(text);
-        return this.#header;
+        if (this.carry.length === 0) throw new CsvFormatError("the file is empty (no header row)");
+        const text = this.carry.toString("utf8");
+        this.carry = Buffer.alloc(0);
+        this.header = this.parseHeader(text);
+        return this.header;
       }
-      this.#append(next.value);
+      this.append(next.value);
     }
   }
 
-  #append(chunk: Buffer): void {
+  /**
+   * Sets the check of every header column, in header order; `keepOnProblem` is the index of the
+   * column whose value is kept on rows with problems (the key checked for duplicates in SQL).
+   */
+  setChecks(checks: (FieldCheck | undefined)[], keepOnProblem: number): void {
+    if (checks.length !== (this.header?.length ?? -1)) {
+      throw new Error("setChecks() needs one check per header column");
+    }
+    this.checks = checks;
+    this.keepOnProblem = keepOnProblem;
+  }
+
+  /**
+   * Lines that may hold a repeated value of the unique column: every line whose value's hash
+   * occurs more than once. Exact comparison is left to SQL, on these few lines only.
+   */
+  duplicateCandidateLines(): number[] {
+    return this.keys.candidateLines();
+  }
+
+  /** Yields COPY-ready chunks of staged records until the source ends. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    if (!this.header) throw new Error("readHeader() must be called before chunks()");
+    let out = new ChunkWriter(OUTPUT_CHUNK_BYTES);
+    for (;;) {
+      const buffer = this.carry;
+      // One native check for all whole lines of this buffer; per record only if it fails.
+      const lastLineEnd = buffer.lastIndexOf(LF) + 1;
+      this.cleanUntil =
+        lastLineEnd > 0 && buffer.indexOf(NUL) === -1 && isUtf8(buffer.subarray(0, lastLineEnd))
+          ? lastLineEnd
+          : 0;
+      let position = 0;
+      while (this.scanRecord(buffer, position)) {
+        this.emit(out, buffer, position, this.contentEnd, this.fields);
+        this.line += this.lineBreaks;
+        position = this.nextStart;
+        if (out.length >= OUTPUT_CHUNK_BYTES) {
+          yield out.take();
+          out = new ChunkWriter(OUTPUT_CHUNK_BYTES);
+        }
+      }
+      this.carry = buffer.subarray(position);
+      const next = await this.source.next();
+      if (next.done) break;
+      this.append(next.value);
+    }
+    const rest = this.carry;
+    if (rest.length > 0) {
+      // The last record has no line break after it.
+      this.cleanUntil = 0;
+      if (this.countFields(rest)) {
+        this.emitLineProblem(
+          out,
+          `unterminated quoted field (a quote opened in the record starting on line ${this.line} is never closed)`,
+          rest,
+          0,
+          rest.length,
+        );
+      } else {
+        const end = rest[rest.length - 1] === CR ? rest.length - 1 : rest.length;
+        this.emit(out, rest, 0, end, this.fields);
+      }
+      this.carry = Buffer.alloc(0);
+    }
+    if (out.length > 0) yield out.take();
+  }
+
+  private append(chunk: Buffer): void {
     let data = chunk;
-    if (this.#first) {
-      this.#first = false;
+    if (this.first) {
+      this.first = false;
       if (data.subarray(0, 3).equals(UTF8_BOM)) data = data.subarray(3);
     }
-    this.#carry = this.#carry.length === 0 ? data : Buffer.concat([this.#carry, data]);
+    this.carry = this.carry.length === 0 ? data : Buffer.concat([this.carry, data]);
   }
 
-  #parseHeader(text: string): string[] {
+  private parseHeader(text: string): string[] {
     const line = text.replace(/\r$/, "");
     if (line.trim() === "") throw new CsvFormatError("line 1: the header row is empty");
     let fields: string[][];
     try {
       fields = parseCsv(line, { delimiter: this.delimiter, relax_quotes: false });
     } catch (cause) {
-      throw new CsvFormatError(
-        `line 1: the header row is not valid CSV: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
+      const message = `line 1: the header row is not valid CSV: ${(cause as Error).message}`;
+      throw new CsvFormatError(message, { cause });
     }
     return (fields[0] ?? []).map((name) => name.trim());
   }
 
+  private growDelimiters(): void {
+    const bigger = new Int32Array(this.delimiters.length * 2);
+    bigger.set(this.delimiters);
+    this.delimiters = bigger;
+  }
+
   /**
-   * Finds the end of the record starting at `start`: the index after its content, the index of
-   * the next record, and the line breaks it spans. Undefined when the buffer ends mid-record.
+   * Scans the record starting at `start`, noting its delimiters, where its content ends, where the
+   * next record starts and how many line breaks it spans. False when the buffer ends mid-record.
    */
-  #recordEnd(
-    buffer: Buffer,
-    start: number,
-  ): { contentEnd: number; next: number; lineBreaks: number; fields: number } | undefined {
+  private scanRecord(buffer: Buffer, start: number): boolean {
     let inQuotes = false;
     let lineBreaks = 0;
     let fields = 1;
-    const delimiter = this.#delimiterByte;
-    for (let i = start; i < buffer.length; i++) {
+    const delimiter = this.delimiterByte;
+    const length = buffer.length;
+    for (let i = start; i < length; i++) {
       const byte = buffer[i];
       if (byte === QUOTE) inQuotes = !inQuotes;
       else if (byte === LF) {
         if (!inQuotes) {
-          const contentEnd = i > start && buffer[i - 1] === CR ? i - 1 : i;
-          return { contentEnd, next: i + 1, lineBreaks: lineBreaks + 1, fields };
+          this.contentEnd = i > start && buffer[i - 1] === CR ? i - 1 : i;
+          this.nextStart = i + 1;
+          this.lineBreaks = lineBreaks + 1;
+          this.fields = fields;
+          return true;
         }
         lineBreaks++;
-      } else if (byte === delimiter && !inQuotes) fields++;
+      } else if (byte === delimiter && !inQuotes) {
+        if (fields > this.delimiters.length) this.growDelimiters();
+        this.delimiters[fields - 1] = i;
+        fields++;
+      }
     }
-    return undefined;
+    return false;
   }
 
-  /** Yields COPY-ready chunks of staged records until the source ends. */
-  async *chunks(): AsyncGenerator<Buffer> {
-    if (!this.#header) throw new Error("readHeader() must be called before chunks()");
-    let out = new ChunkWriter(OUTPUT_CHUNK_BYTES);
-    for (;;) {
-      let position = 0;
-      for (;;) {
-        const end = this.#recordEnd(this.#carry, position);
-        if (!end) break;
-        this.#emit(out, this.#carry, position, end.contentEnd, end.fields);
-        this.#line += end.lineBreaks;
-        position = end.next;
-        if (out.length >= OUTPUT_CHUNK_BYTES) {
-          yield out.take();
-          out = new ChunkWriter(OUTPUT_CHUNK_BYTES);
+  /** Notes the delimiters of a final record without a line break; true if a quote is left open. */
+  private countFields(buffer: Buffer): boolean {
+    let inQuotes = false;
+    let fields = 1;
+    for (let i = 0; i < buffer.length; i++) {
+      const byte = buffer[i];
+      if (byte === QUOTE) inQuotes = !inQuotes;
+      else if (byte === this.delimiterByte && !inQuotes) {
+        if (fields > this.delimiters.length) this.growDelimiters();
+        this.delimiters[fields - 1] = i;
+        fields++;
+      }
+    }
+    this.fields = fields;
+    return inQuotes;
+  }
+
+  private fieldStart(i: number, recordStart: number): number {
+    return i === 0 ? recordStart : (this.delimiters[i - 1] as number) + 1;
+  }
+
+  private fieldEnd(i: number, recordEnd: number, count: number): number {
+    return i === count - 1 ? recordEnd : (this.delimiters[i] as number);
+  }
+
+  private emit(out: ChunkWriter, buffer: Buffer, start: number, end: number, fields: number): void {
+    if (end === start) return; // a blank line is not a record
+    const expected = this.header?.length ?? 0;
+    if (fields !== expected) {
+      const reason = `has ${fields} fields, the header has ${expected}`;
+      this.emitLineProblem(out, reason, buffer, start, end);
+      return;
+    }
+    if (end > this.cleanUntil) {
+      const record = buffer.subarray(start, end);
+      if (record.includes(NUL)) {
+        this.emitLineProblem(out, "contains a NUL byte", buffer, start, end);
+        return;
+      }
+      if (!isUtf8(record)) {
+        this.emitLineProblem(out, "is not valid UTF-8", buffer, start, end);
+        return;
+      }
+    }
+    let problems: RecordProblem[] | undefined;
+    let blanks: boolean[] | undefined;
+    for (let i = 0; i < expected; i++) {
+      const check = this.checks[i];
+      if (check === undefined) continue;
+      const s = this.fieldStart(i, start);
+      const e = this.fieldEnd(i, end, expected);
+      const verdict = checkField(buffer, s, e, check);
+      if (verdict === "ok") continue;
+      if (verdict === "blank") {
+        // Spaces or "" must reach a typed column as NULL, not as text it cannot read.
+        if (e > s) {
+          blanks ??= new Array<boolean>(expected).fill(false);
+          blanks[i] = true;
+        }
+        continue;
+      }
+      const value = fieldText(buffer, s, e);
+      problems ??= [];
+      problems.push({ column: check.column, value: value === "" ? null : value, reason: verdict });
+    }
+    this.stats.records++;
+    const key = this.keepOnProblem;
+    if (key >= 0)
+      this.keys.add(
+        buffer,
+        this.fieldStart(key, start),
+        this.fieldEnd(key, end, expected),
+        this.line,
+      );
+    const d = this.delimiterByte;
+    out.writeNumber(this.line);
+    out.writeByte(d);
+    if (problems) {
+      this.stats.rowsWithProblems++;
+      out.writeText(csvQuote(JSON.stringify(problems)));
+      for (let i = 0; i < expected; i++) {
+        out.writeByte(d);
+        if (i === this.keepOnProblem) {
+          out.writeRange(buffer, this.fieldStart(i, start), this.fieldEnd(i, end, expected));
         }
       }
-      this.#carry = this.#carry.subarray(position);
-      const next = await this.source.next();
-      if (next.done) break;
-      this.#append(next.value);
-    }
-    if (this.#carry.length > 0) {
-      // The last record has no line break after it.
-      const fields = this.#countFields(this.#carry);
-      if (fields.unterminatedQuote) {
-        this.#emitProblem(
-          out,
-          `unterminated quoted field (the quote opened on line ${this.#line} is never closed)`,
-          this.#carry,
-        );
-      } else {
-        const contentEnd =
-          this.#carry[this.#carry.length - 1] === CR ? this.#carry.length - 1 : this.#carry.length;
-        this.#emit(out, this.#carry, 0, contentEnd, fields.count);
+    } else if (blanks) {
+      for (let i = 0; i < expected; i++) {
+        out.writeByte(d);
+        if (!blanks[i])
+          out.writeRange(buffer, this.fieldStart(i, start), this.fieldEnd(i, end, expected));
       }
-      this.#carry = Buffer.alloc(0);
-    }
-    if (out.length > 0) yield out.take();
-  }
-
-  #countFields(buffer: Buffer): { count: number; unterminatedQuote: boolean } {
-    let inQuotes = false;
-    let count = 1;
-    for (const byte of buffer) {
-      if (byte === QUOTE) inQuotes = !inQuotes;
-      else if (byte === this.#delimiterByte && !inQuotes) count++;
-    }
-    return { count, unterminatedQuote: inQuotes };
-  }
-
-  #emit(out: ChunkWriter, buffer: Buffer, start: number, end: number, fields: number): void {
-    if (end === start) return; // a blank line is not a record
-    const record = buffer.subarray(start, end);
-    const expected = this.#header?.length ?? 0;
-    if (fields !== expected) {
-      this.#emitProblem(out, `has ${fields} fields, the header has ${expected}`, record);
-    } else if (record.includes(NUL)) {
-      this.#emitProblem(out, "contains a NUL byte", record);
-    } else if (!isUtf8(record)) {
-      this.#emitProblem(out, "is not valid UTF-8", record);
     } else {
-      this.stats.records++;
-      out.write(`${this.#line}${this.#prefixDelimiter}${this.#prefixDelimiter}`);
-      out.writeBytes(record);
-      out.write("\n");
+      out.writeByte(d);
+      out.writeRange(buffer, start, end);
     }
+    out.writeByte(LF);
   }
 
-  #emitProblem(out: ChunkWriter, problem: string, record: Buffer): void {
+  private emitLineProblem(
+    out: ChunkWriter,
+    reason: string,
+    buffer: Buffer,
+    start: number,
+    end: number,
+  ): void {
     this.stats.records++;
-    this.stats.structuralProblems++;
-    const raw = record.toString("utf8").replaceAll("\0", "\\0").slice(0, MAX_PROBLEM_VALUE);
-    const d = this.#prefixDelimiter;
-    const rest = d.repeat(Math.max(0, (this.#header?.length ?? 1) - 1));
-    out.write(`${this.#line}${d}${csvQuote(problem)}${d}${csvQuote(raw)}${rest}\n`);
+    this.stats.rowsWithProblems++;
+    const raw = buffer
+      .toString("utf8", start, Math.min(end, start + MAX_PROBLEM_VALUE * 4))
+      .replaceAll("\0", "\\0")
+      .slice(0, MAX_PROBLEM_VALUE);
+    const problems: RecordProblem[] = [{ column: WHOLE_LINE, value: raw, reason }];
+    out.writeNumber(this.line);
+    out.writeByte(this.delimiterByte);
+    out.writeText(csvQuote(JSON.stringify(problems)));
+    for (let i = 0; i < (this.header?.length ?? 1); i++) out.writeByte(this.delimiterByte);
+    out.writeByte(LF);
+  }
+}
+
+/**
+ * 53-bit hashes of a column's values with their line numbers, kept in typed arrays (12 bytes a
+ * record) so that repeated values can be found by one native sort instead of a SQL aggregate.
+ */
+class KeyHashes {
+  private hashes = new Float64Array(1 << 16);
+  private lines = new Uint32Array(1 << 16);
+  private count = 0;
+
+  add(buffer: Buffer, start: number, end: number, line: number): void {
+    let bytes = buffer;
+    let s = start;
+    let e = end;
+    for (let i = s; i < e; i++) {
+      if (buffer[i] === QUOTE) {
+        // Hash the value as PostgreSQL will store it, quotes resolved.
+        bytes = Buffer.from(fieldText(buffer, start, end));
+        s = 0;
+        e = bytes.length;
+        break;
+      }
+    }
+    let blank = true;
+    let h1 = 0x811c9dc5;
+    let h2 = 0x12345;
+    for (let i = s; i < e; i++) {
+      const byte = bytes[i] as number;
+      if (byte !== 0x20 && byte !== 0x09) blank = false;
+      h1 = Math.imul(h1 ^ byte, 0x01000193);
+      h2 = Math.imul(h2 + byte, 0x5bd1e995) ^ (h2 >>> 13);
+    }
+    if (blank) return; // an empty key is reported as such, not as a duplicate
+    if (this.count === this.hashes.length) this.grow();
+    this.hashes[this.count] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+    this.lines[this.count] = line;
+    this.count++;
+  }
+
+  private grow(): void {
+    const hashes = new Float64Array(this.hashes.length * 2);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    const lines = new Uint32Array(this.lines.length * 2);
+    lines.set(this.lines);
+    this.lines = lines;
+  }
+
+  candidateLines(): number[] {
+    const sorted = this.hashes.slice(0, this.count).sort();
+    const repeated = new Set<number>();
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i] as number);
+    }
+    if (repeated.size === 0) return [];
+    const lines: number[] = [];
+    for (let i = 0; i < this.count; i++) {
+      if (repeated.has(this.hashes[i] as number)) lines.push(this.lines[i] as number);
+    }
+    return lines;
   }
 }
 
@@ -220,32 +423,59 @@ function csvQuote(text: string): string {
 
 /** A growable byte buffer for one output chunk. */
 class ChunkWriter {
-  #buffer: Buffer;
+  private buffer: Buffer;
   length = 0;
 
   constructor(capacity: number) {
-    this.#buffer = Buffer.allocUnsafe(capacity + 64 * 1024);
+    this.buffer = Buffer.allocUnsafe(capacity + 64 * 1024);
   }
 
-  #ensure(extra: number): void {
-    if (this.length + extra <= this.#buffer.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.length + extra));
-    this.#buffer.copy(bigger, 0, 0, this.length);
-    this.#buffer = bigger;
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
+    bigger.set(this.buffer.subarray(0, this.length));
+    this.buffer = bigger;
   }
 
-  write(text: string): void {
-    this.#ensure(text.length * 3);
-    this.length += this.#buffer.write(text, this.length);
+  writeByte(byte: number): void {
+    this.ensure(1);
+    this.buffer[this.length++] = byte;
   }
 
-  writeBytes(bytes: Buffer): void {
-    this.#ensure(bytes.length);
-    bytes.copy(this.#buffer, this.length);
-    this.length += bytes.length;
+  /** Writes a non-negative integer in decimal. */
+  writeNumber(n: number): void {
+    this.ensure(16);
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.length + digits;
+    let rest = n;
+    do {
+      this.buffer[--at] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    this.length += digits;
+  }
+
+  writeText(text: string): void {
+    this.ensure(text.length * 3);
+    this.length += this.buffer.write(text, this.length);
+  }
+
+  /** Copies `source[start, end)`; short ranges byte by byte (cheaper than a native call). */
+  writeRange(source: Buffer, start: number, end: number): void {
+    const size = end - start;
+    this.ensure(size);
+    if (size > 256) {
+      this.buffer.set(source.subarray(start, end), this.length);
+    } else {
+      const target = this.buffer;
+      let at = this.length;
+      for (let i = start; i < end; i++) target[at++] = source[i] as number;
+    }
+    this.length += size;
   }
 
   take(): Buffer {
-    return this.#buffer.subarray(0, this.length);
+    return this.buffer.subarray(0, this.length);
   }
 }

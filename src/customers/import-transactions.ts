@@ -1,11 +1,11 @@
 import path from "node:path";
 import { sql } from "kysely";
 import type { NightjarDb } from "../db/connect.ts";
+import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
 import { CONTACT_KEY_CHECK } from "./import-customers.ts";
 import { type ImportProgress, ImportRefusedError, type ImportSummary } from "./import-report.ts";
 import { dropStagingTable, refuseIfProblems, stageCsvFile } from "./staging.ts";
-import { typedValue, valueCheck } from "./value-checks.ts";
 
 export interface TransactionImportOptions {
   path: string;
@@ -23,9 +23,12 @@ export interface TransactionImportResult extends ImportSummary {
   unknownContacts: number;
 }
 
-const OCCURRED_AT = { name: "occurred_at", type: "timestamp", required: true } as const;
-const AMOUNT = { name: "amount", type: "numeric", required: true } as const;
-const TRANSACTION_ID = { name: "transaction_id", type: "text", required: false } as const;
+const COLUMN_CHECKS: Record<string, FieldCheck> = {
+  contact_key: CONTACT_KEY_CHECK,
+  occurred_at: { column: "occurred_at", type: "timestamp", required: true },
+  amount: { column: "amount", type: "numeric", required: true },
+  transaction_id: { column: "transaction_id", type: "text", required: false },
+};
 
 /**
  * Appends a transactions file (`contact_key,occurred_at,amount[,transaction_id]`). Rows whose
@@ -43,6 +46,9 @@ export async function importTransactions(
     path: options.path,
     delimiter: options.delimiter ?? ",",
     onProgress: options.onProgress,
+    timeZone: options.timeZone,
+    uniqueColumn: "transaction_id",
+    fieldChecks: (header) => header.map((name) => COLUMN_CHECKS[name] as FieldCheck),
     checkHeader: (header) =>
       headerProblems(header, {
         required: ["contact_key", "occurred_at", "amount"],
@@ -53,19 +59,8 @@ export async function importTransactions(
   try {
     const hasIds = staged.header.includes("transaction_id");
     options.onStep?.("checking");
-    await refuseIfProblems(
-      db.kysely,
-      {
-        table: staged.table,
-        checks: [CONTACT_KEY_CHECK, valueCheck(OCCURRED_AT), valueCheck(AMOUNT)],
-        // Without a transaction_id column every row's (empty) id is skipped by the unique check.
-        uniqueColumn: hasIds ? "transaction_id" : "contact_key",
-        uniqueLabel: "transaction id",
-        skipUnique: !hasIds,
-      },
-      staged,
-      options,
-    );
+    const unique = hasIds ? { column: "transaction_id", label: "transaction id" } : undefined;
+    await refuseIfProblems(db.kysely, staged, unique, options);
     if (staged.records === 0) {
       throw new ImportRefusedError(
         options.path,
@@ -75,7 +70,6 @@ export async function importTransactions(
     }
     options.onStep?.("applying");
     return await db.kysely.transaction().execute(async (trx) => {
-      await sql`select set_config('TimeZone', ${options.timeZone}, true)`.execute(trx);
       if (!hasIds) {
         const earlier = await trx
           .selectFrom("imports")
@@ -114,11 +108,10 @@ export async function importTransactions(
         })
         .returning("id")
         .executeTakeFirstOrThrow();
-      const transactionId = hasIds ? typedValue(TRANSACTION_ID, "s") : sql`null::text`;
+      const transactionId = hasIds ? sql`s.transaction_id` : sql`null::text`;
       const result = await sql`
         insert into transactions (contact_key, transaction_id, occurred_at, amount, import_id)
-        select s.contact_key, ${transactionId}, ${typedValue(OCCURRED_AT, "s")},
-          ${typedValue(AMOUNT, "s")}, ${importId}
+        select s.contact_key, ${transactionId}, s.occurred_at, s.amount, ${importId}
         from ${sql.id(staged.table)} s
         order by s.line_no
         on conflict (contact_key, transaction_id) where transaction_id is not null do nothing`.execute(

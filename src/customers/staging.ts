@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { type RawBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import type { Db, NightjarDb } from "../db/connect.ts";
-import { CsvRecordReader } from "./csv-records.ts";
+import { PG_TYPE } from "./column-types.ts";
+import { CsvRecordReader, type RecordProblem, WHOLE_LINE } from "./csv-records.ts";
+import type { FieldCheck } from "./field-checks.ts";
 import {
   type ImportProblem,
   type ImportProgress,
@@ -14,15 +16,16 @@ import { openSourceFile } from "./source-file.ts";
 const STAGING_PREFIX = "import_staging_";
 /** Staging tables older than this are left over from a crashed import and may be dropped. */
 const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
-const MAX_VALUE_LENGTH = 200;
-/** Column name used in a problem that concerns the whole line rather than one value. */
-export const WHOLE_LINE = "(line)";
 
-/** A file loaded, as text, into its own staging table: one row per record, with its line number. */
+/** A file loaded into its own typed staging table: one row per record, with its line number. */
 export interface StagedFile {
   table: string;
   header: string[];
   records: number;
+  /** Records the reader found problems in (the file will be refused when > 0). */
+  rowsWithProblems: number;
+  /** Lines whose unique-column value may repeat another's (same hash); checked exactly in SQL. */
+  duplicateCandidates: number[];
   sha256: string;
 }
 
@@ -31,14 +34,19 @@ export interface StageOptions {
   delimiter: string;
   /** Checks the header; any problem refuses the file before anything is loaded. */
   checkHeader: (header: string[]) => ImportProblem[];
+  /** The check of each header column, in header order (called once the header passed). */
+  fieldChecks: (header: string[]) => FieldCheck[];
+  /** The column that must be unique in the file; kept on rows with problems. */
+  uniqueColumn: string;
+  /** Time zone for timestamps written without an offset. */
+  timeZone: string;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
 
-function sqlStringLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** Streams a CSV file into a new unlogged staging table with COPY (the whole file never in memory). */
+/**
+ * Streams a CSV file into a new unlogged, typed staging table with COPY (the whole file is never
+ * in memory). Every value is checked on the way; rows with problems carry them in `problem`.
+ */
 export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promise<StagedFile> {
   await dropStaleStagingTables(db.kysely);
   const source = await openSourceFile(options.path);
@@ -50,19 +58,21 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     await source.chunks.return?.();
     throw new ImportRefusedError(options.path, headerProblems, headerProblems.length);
   }
+  const checks = options.fieldChecks(header);
+  reader.setChecks(checks, header.indexOf(options.uniqueColumn));
   const table = `${STAGING_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const columns = ["line_no", "problem", ...header];
   await sql`create unlogged table ${sql.id(table)} (
     line_no integer not null,
-    problem text,
+    problem jsonb,
     ${sql.join(
-      header.map((name) => sql`${sql.id(name)} text`),
+      checks.map((check) => sql`${sql.id(check.column)} ${sql.raw(PG_TYPE[check.type])}`),
       sql`, `,
     )}
   )`.execute(db.kysely);
-  const columnList = columns.map((c) => `"${c}"`).join(", ");
+  const columnList = ["line_no", "problem", ...header].map((c) => `"${c}"`).join(", ");
+  const delimiter = `'${options.delimiter.replaceAll("'", "''")}'`;
   const copySql = (from: string) =>
-    `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${sqlStringLiteral(options.delimiter)}, encoding 'UTF8')`;
+    `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${delimiter}, encoding 'UTF8')`;
   async function* withProgress(): AsyncGenerator<Buffer> {
     for await (const chunk of reader.chunks()) {
       options.onProgress?.({
@@ -74,12 +84,19 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     }
   }
   try {
-    await db.copyIn(copySql, withProgress());
+    await db.copyIn(copySql, withProgress(), options.timeZone);
   } catch (cause) {
     await dropStagingTable(db.kysely, table);
     throw copyFailure(options.path, cause);
   }
-  return { table, header, records: reader.stats.records, sha256: source.sha256() };
+  return {
+    table,
+    header,
+    records: reader.stats.records,
+    rowsWithProblems: reader.stats.rowsWithProblems,
+    duplicateCandidates: reader.duplicateCandidateLines(),
+    sha256: source.sha256(),
+  };
 }
 
 function copyFailure(path: string, cause: unknown): Error {
@@ -107,89 +124,57 @@ async function dropStaleStagingTables(db: Db): Promise<void> {
   }
 }
 
-/** A per-value check: SQL giving the refusal reason for `column` of a staging row, or null. */
-export interface ValueCheck {
+/** What must be unique in a staged file, and how to name it in messages. */
+export interface UniqueRule {
   column: string;
-  reason: RawBuilder<string | null>;
+  /** e.g. "contact key" */
+  label: string;
 }
 
-export interface ProblemQuery {
-  table: string;
-  checks: ValueCheck[];
-  /** A column whose non-empty values must be unique in the file (e.g. contact_key). */
-  uniqueColumn: string;
-  /** How the unique column is named in messages ("contact key"). */
-  uniqueLabel: string;
-  /** No uniqueness to check (e.g. a transactions file without ids). */
-  skipUnique?: boolean;
-}
-
-function checkedRows(query: ProblemQuery): RawBuilder<unknown> {
-  const t = sql.id(query.table);
-  const unique = sql.ref(`s.${query.uniqueColumn}`);
+/**
+ * Rows with a problem from the reader, or whose unique column repeats another row's (with the
+ * lines of all its repeats).
+ */
+function problemRows(table: string, unique: UniqueRule | undefined) {
+  const t = sql.id(table);
+  if (!unique) {
+    return sql`select s.line_no, s.problem, null::integer[] as duplicate_lines, null::text as key
+      from ${t} s where s.problem is not null`;
+  }
+  const key = sql.ref(`s.${unique.column}`);
   return sql`
-    with duplicated as (
-      select ${unique} as key from ${t} s
-      where s.problem is null and btrim(${unique}) <> '' and ${!query.skipUnique}
-      group by 1 having count(*) > 1
-    ),
-    duplicate_lines as (
-      select ${unique} as key, array_agg(s.line_no order by s.line_no) as lines
-      from ${t} s join duplicated d on d.key = ${unique}
-      where s.problem is null
+    with duplicate_lines as (
+      select ${key} as key, array_agg(s.line_no order by s.line_no) as lines
+      from ${t} s
+      where ${key} in (
+        select ${key} from ${t} s where ${key} is not null and ${key} <> ''
+        group by 1 having count(*) > 1)
       group by 1
     )
-    select s.*, dl.lines as duplicate_lines,
-      ${sql.join(
-        query.checks.map(
-          (check, i) =>
-            sql`case when s.problem is null then ${check.reason} end as ${sql.id(`reason_${i}`)}`,
-        ),
-        sql`, `,
-      )}
-    from ${t} s left join duplicate_lines dl on s.problem is null and dl.key = ${unique}`;
+    select s.line_no, s.problem, dl.lines as duplicate_lines, ${key}::text as key
+    from ${t} s left join duplicate_lines dl on dl.key = ${key}
+    where s.problem is not null or dl.lines is not null`;
 }
 
-function anyProblem(query: ProblemQuery): RawBuilder<boolean> {
-  return sql`(problem is not null or duplicate_lines is not null or ${sql.join(
-    query.checks.map((_, i) => sql`${sql.id(`reason_${i}`)} is not null`),
-    sql` or `,
-  )})`;
-}
-
-type CheckedRow = Record<string, unknown> & {
+interface ProblemRow {
   line_no: number;
-  problem: string | null;
+  problem: RecordProblem[] | null;
   duplicate_lines: number[] | null;
-};
-
-function truncate(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const text = String(value);
-  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
+  key: string | null;
 }
 
-function rowProblems(row: CheckedRow, query: ProblemQuery, firstColumn: string): ImportProblem[] {
+function rowProblems(row: ProblemRow, unique: UniqueRule | undefined): ImportProblem[] {
   const line = row.line_no;
-  if (row.problem !== null) {
-    return [{ line, column: WHOLE_LINE, value: truncate(row[firstColumn]), reason: row.problem }];
-  }
-  const problems: ImportProblem[] = [];
-  query.checks.forEach((check, i) => {
-    const reason = row[`reason_${i}`];
-    if (typeof reason === "string") {
-      problems.push({ line, column: check.column, value: truncate(row[check.column]), reason });
-    }
-  });
-  if (row.duplicate_lines) {
+  const problems: ImportProblem[] = (row.problem ?? []).map((p) => ({ line, ...p }));
+  if (row.duplicate_lines && unique) {
     const others = row.duplicate_lines.filter((other) => other !== line);
     const shown = others.slice(0, 10).join(", ");
     const more = others.length > 10 ? ` and ${others.length - 10} more` : "";
     problems.push({
       line,
-      column: query.uniqueColumn,
-      value: truncate(row[query.uniqueColumn]),
-      reason: `duplicate ${query.uniqueLabel}: also on line${others.length > 1 ? "s" : ""} ${shown}${more}`,
+      column: unique.column,
+      value: row.key,
+      reason: `duplicate ${unique.label}: also on line${others.length > 1 ? "s" : ""} ${shown}${more}`,
     });
   }
   return problems;
@@ -198,33 +183,42 @@ function rowProblems(row: CheckedRow, query: ProblemQuery, firstColumn: string):
 /** Problems of the lines after `afterLine`, at most `maxLines` lines, in file order. */
 export async function findProblems(
   db: Db,
-  query: ProblemQuery,
-  firstColumn: string,
+  table: string,
+  unique: UniqueRule | undefined,
   afterLine = 0,
-  maxLines = 100,
+  maxLines = PROBLEMS_SHOWN,
 ): Promise<{ problems: ImportProblem[]; lastLine: number | undefined }> {
-  const result = await sql<CheckedRow>`
-    select * from (${checkedRows(query)}) checked
-    where line_no > ${afterLine} and ${anyProblem(query)}
-    order by line_no limit ${maxLines}`.execute(db);
-  const problems = result.rows.flatMap((row) => rowProblems(row, query, firstColumn));
+  const result = await sql<ProblemRow>`
+    select * from (${problemRows(table, unique)}) p
+    where line_no > ${afterLine} order by line_no limit ${maxLines}`.execute(db);
+  const problems = result.rows.flatMap((row) => rowProblems(row, unique));
   return { problems, lastLine: result.rows.at(-1)?.line_no };
 }
 
 /** The number of problems in the whole staged file. */
-export async function countProblems(db: Db, query: ProblemQuery): Promise<number> {
-  const perRow = sql.join(
-    [
-      sql`(problem is not null)::int`,
-      sql`(duplicate_lines is not null)::int`,
-      ...query.checks.map((_, i) => sql`(${sql.id(`reason_${i}`)} is not null)::int`),
-    ],
-    sql` + `,
-  );
+export async function countProblems(
+  db: Db,
+  table: string,
+  unique: UniqueRule | undefined,
+): Promise<number> {
   const result = await sql<{ total: number | null }>`
-    select sum(${perRow})::bigint as total from (${checkedRows(query)}) checked
-    where ${anyProblem(query)}`.execute(db);
+    select sum(coalesce(jsonb_array_length(problem), 0) + (duplicate_lines is not null)::int)::bigint as total
+    from (${problemRows(table, unique)}) p`.execute(db);
   return Number(result.rows[0]?.total ?? 0);
+}
+
+/** Does any value of the unique column repeat? Compares only the reader's candidate lines. */
+async function hasDuplicates(
+  db: Db,
+  staged: StagedFile,
+  unique: UniqueRule | undefined,
+): Promise<boolean> {
+  if (!unique || staged.duplicateCandidates.length === 0) return false;
+  const key = sql.ref(unique.column);
+  const result = await sql`select 1 from ${sql.id(staged.table)}
+    where line_no = any(${staged.duplicateCandidates}::integer[])
+    group by ${key} having count(*) > 1 limit 1`.execute(db);
+  return result.rows.length > 0;
 }
 
 /**
@@ -233,18 +227,17 @@ export async function countProblems(db: Db, query: ProblemQuery): Promise<number
  */
 export async function refuseIfProblems(
   db: Db,
-  query: ProblemQuery,
   staged: StagedFile,
+  unique: UniqueRule | undefined,
   options: { path: string; errorsFile?: string | undefined },
 ): Promise<void> {
-  // A line the reader refused carries its raw text in the first column of the file.
-  const firstColumn = staged.header[0] ?? query.uniqueColumn;
-  const first = await findProblems(db, query, firstColumn, 0, PROBLEMS_SHOWN);
+  if (staged.rowsWithProblems === 0 && !(await hasDuplicates(db, staged, unique))) return;
+  const first = await findProblems(db, staged.table, unique);
   if (first.problems.length === 0) return;
-  const total = await countProblems(db, query);
+  const total = await countProblems(db, staged.table, unique);
   if (options.errorsFile) {
     await writeErrorsFile(options.errorsFile, (after) =>
-      findProblems(db, query, firstColumn, after, 5000),
+      findProblems(db, staged.table, unique, after, 5000),
     );
   }
   throw new ImportRefusedError(options.path, first.problems.slice(0, PROBLEMS_SHOWN), total, {

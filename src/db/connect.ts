@@ -20,8 +20,13 @@ export interface NightjarDb {
   /**
    * Streams CSV chunks into a table with COPY. `copySql` receives the source to read from
    * (`STDIN` on PostgreSQL, `'/dev/blob'` on PGlite); every chunk must end on a record boundary.
+   * Timestamps without an offset are read in `timeZone`.
    */
-  copyIn(copySql: (source: string) => string, chunks: AsyncIterable<Buffer>): Promise<void>;
+  copyIn(
+    copySql: (source: string) => string,
+    chunks: AsyncIterable<Buffer>,
+    timeZone: string,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,11 +65,19 @@ export function wrapPGlite(pglite: PGlite): NightjarDb {
           throw error;
         }
       }),
-    copyIn: (copySql, chunks) =>
+    copyIn: (copySql, chunks, timeZone) =>
       exclusive(async () => {
         const sql = copySql("'/dev/blob'");
-        for await (const chunk of chunks) {
-          await pglite.query(sql, [], { blob: new Blob([chunk]) });
+        const previous = await pglite.query<{ zone: string }>(
+          "select current_setting('TimeZone') as zone",
+        );
+        await pglite.query("select set_config('TimeZone', $1, false)", [timeZone]);
+        try {
+          for await (const chunk of chunks) {
+            await pglite.query(sql, [], { blob: new Blob([chunk]) });
+          }
+        } finally {
+          await pglite.query("select set_config('TimeZone', $1, false)", [previous.rows[0]?.zone]);
         }
       }),
     close: async () => {
@@ -101,10 +114,13 @@ export async function openPostgres(url: string, poolSize = 5): Promise<NightjarD
         client.release();
       }
     },
-    copyIn: async (copySql, chunks) => {
+    copyIn: async (copySql, chunks, timeZone) => {
       const client = await pool.connect();
       try {
+        // Session setting, reset before the client goes back to the pool.
+        await client.query("select set_config('TimeZone', $1, false)", [timeZone]);
         await pipeline(Readable.from(chunks), client.query(copyFrom(copySql("STDIN"))));
+        await client.query("reset TimeZone");
         client.release();
       } catch (error) {
         // A COPY cut off half-way can leave the session unusable: discard it from the pool.

@@ -1,0 +1,274 @@
+/**
+ * Import benchmark: `npm run bench:import [-- --rows N --runs N]`.
+ *
+ * Generates a customer snapshot (10 attributes) and a second day's snapshot with 5% of the rows
+ * changed, then, on PostgreSQL, times in the same run:
+ *   (a) `psql \copy` of each file into an equivalent typed table with the same primary key (baseline),
+ *   (b) `nightjar import customers` of day 1 into an empty database, then of day 2.
+ * Writes bench/results/import.md with the ratios, rows/s and the import process's peak RSS.
+ * Needs PostgreSQL: DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TMP = path.join(ROOT, "bench", "tmp");
+const RESULTS = path.join(ROOT, "bench", "results", "import.md");
+const BENCH_DB = "nightjar_bench_import";
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+const ROWS = argument("rows", 1_000_000);
+const RUNS = argument("runs", 3);
+const CHANGED_SHARE = 0.05;
+
+const ATTRIBUTES = [
+  { name: "first_name", type: "text", sql: "text" },
+  { name: "last_name", type: "text", sql: "text" },
+  { name: "email", type: "text", sql: "text" },
+  { name: "country", type: "text", sql: "text" },
+  { name: "city", type: "text", sql: "text" },
+  { name: "signup_date", type: "date", sql: "date" },
+  { name: "birth_date", type: "date", sql: "date" },
+  { name: "loyalty_points", type: "integer", sql: "bigint" },
+  { name: "lifetime_value", type: "numeric", sql: "numeric" },
+  { name: "allow_push", type: "boolean", sql: "boolean", required: true },
+] as const;
+
+const FIRST = ["Ann", "Bo", "Cy", "Dana", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea"];
+const LAST = ["Meyer", "Smith", "Rossi", "Dubois", "Novak", "Silva", "Berg", "Kowalski", "Moreau"];
+const COUNTRIES = ["DE", "FR", "US", "GB", "IT", "ES", "NL", "PL", "SE", "AT"];
+const CITIES = ["Berlin", "Paris", "Austin", "Leeds", "Milano", "Sevilla", "Utrecht", "Gdansk"];
+
+/** Small deterministic PRNG (mulberry32), so every run benchmarks the same files. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(items: readonly T[], r: number): T {
+  return items[Math.floor(r * items.length)] as T;
+}
+
+function date(r: number, fromYear: number, years: number): string {
+  const day = new Date(Date.UTC(fromYear, 0, 1) + Math.floor(r * years * 365) * 86_400_000);
+  return day.toISOString().slice(0, 10);
+}
+
+async function generate(file: string, day: 1 | 2): Promise<void> {
+  const out = createWriteStream(file);
+  const rnd = random(42);
+  const change = random(7);
+  out.write(`contact_key,${ATTRIBUTES.map((a) => a.name).join(",")}\n`);
+  let buffer = "";
+  for (let i = 0; i < ROWS; i++) {
+    const first = pick(FIRST, rnd());
+    const last = pick(LAST, rnd());
+    let city = pick(CITIES, rnd());
+    let points = Math.floor(rnd() * 10_000);
+    const changed = change() < CHANGED_SHARE;
+    if (day === 2 && changed) {
+      city = `${city} Nord`;
+      points += 1;
+    }
+    buffer += `C${String(i).padStart(7, "0")},${first},${last},${first.toLowerCase()}.${i}@example.com,${pick(COUNTRIES, rnd())},${city},${date(rnd(), 2015, 10)},${date(rnd(), 1950, 50)},${points},${(rnd() * 5000).toFixed(2)},${rnd() < 0.7}\n`;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer))
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      buffer = "";
+    }
+  }
+  out.end(buffer);
+  await new Promise<void>((resolve) => out.once("close", () => resolve()));
+}
+
+interface Timed {
+  seconds: number;
+  peakRssMb: number | null;
+  stdout: string;
+}
+
+/** Runs a command, timing it; with `rssFile`, the Node child reports its peak RSS there. */
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  rssFile?: string,
+): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", async (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}`));
+      const peakRssMb = rssFile ? Number(await readFile(rssFile, "utf8")) / 1024 : null;
+      resolve({ seconds, peakRssMb, stdout });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const benchUrl = new URL(serverUrl);
+  benchUrl.pathname = `/${BENCH_DB}`;
+  const serverVersion = (await admin.query("show server_version")).rows[0].server_version;
+
+  await mkdir(TMP, { recursive: true });
+  const day1 = path.join(TMP, "customers-day1.csv");
+  const day2 = path.join(TMP, "customers-day2.csv");
+  process.stderr.write(`generating ${ROWS.toLocaleString("en-US")} rows × 2 days…\n`);
+  await generate(day1, 1);
+  await generate(day2, 2);
+  const size = (await stat(day1)).size;
+
+  const config = path.join(TMP, "nightjar.config.json");
+  await writeFile(
+    config,
+    JSON.stringify({
+      customers: {
+        attributes: ATTRIBUTES.map((a) => ({
+          name: a.name,
+          type: a.type,
+          required: "required" in a,
+        })),
+      },
+    }),
+  );
+  const probe = path.join(TMP, "rss-probe.mjs");
+  const rssFile = path.join(TMP, "peak-rss-kb");
+  await writeFile(
+    probe,
+    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
+  const nightjar = path.join(ROOT, "bin", "nightjar.js");
+  const nodeEnv = { DATABASE_URL: benchUrl.toString(), NODE_OPTIONS: `--import=${probe}` };
+  const psqlBase = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", benchUrl.toString()];
+  const columns = ATTRIBUTES.map((a) => `${a.name} ${a.sql}`).join(", ");
+
+  const runs: Record<string, number[]> = {
+    copy1: [],
+    copy2: [],
+    import1: [],
+    import2: [],
+    rss1: [],
+    rss2: [],
+  };
+  for (let r = 1; r <= RUNS; r++) {
+    await admin.query(`drop database if exists ${BENCH_DB}`);
+    await admin.query(`create database ${BENCH_DB}`);
+    for (const [key, file] of [
+      ["copy1", day1],
+      ["copy2", day2],
+    ] as const) {
+      const table = `baseline_${key}`;
+      await run("psql", [
+        ...psqlBase,
+        "-c",
+        `create table ${table} (contact_key text primary key, ${columns})`,
+      ]);
+      const timed = await run("psql", [
+        ...psqlBase,
+        "-c",
+        `\\copy ${table} from '${file}' with (format csv, header true)`,
+      ]);
+      runs[key]?.push(timed.seconds);
+      await run("psql", [...psqlBase, "-c", `drop table ${table}`, "-c", "checkpoint"]);
+    }
+    await run("node", [nightjar, "--config", config, "migrate", "--json"], {
+      DATABASE_URL: benchUrl.toString(),
+    });
+    await run("psql", [...psqlBase, "-c", "checkpoint"]);
+    const first = await run(
+      "node",
+      [nightjar, "--config", config, "import", "customers", day1, "--date", "2026-11-01", "--json"],
+      nodeEnv,
+      rssFile,
+    );
+    await run("psql", [...psqlBase, "-c", "checkpoint"]);
+    const second = await run(
+      "node",
+      [nightjar, "--config", config, "import", "customers", day2, "--date", "2026-11-02", "--json"],
+      nodeEnv,
+      rssFile,
+    );
+    const summary2 = JSON.parse(second.stdout);
+    if (summary2.updated < ROWS * CHANGED_SHARE * 0.9)
+      throw new Error(`day 2 updated only ${summary2.updated} rows`);
+    runs.import1?.push(first.seconds);
+    runs.import2?.push(second.seconds);
+    runs.rss1?.push(first.peakRssMb ?? Number.NaN);
+    runs.rss2?.push(second.peakRssMb ?? Number.NaN);
+    process.stderr.write(
+      `run ${r}: \\copy ${runs.copy1?.at(-1)?.toFixed(2)} s / ${runs.copy2?.at(-1)?.toFixed(2)} s; import day 1 ${first.seconds.toFixed(2)} s, day 2 ${second.seconds.toFixed(2)} s (${summary2.updated} updated)\n`,
+    );
+  }
+  await admin.query(`drop database if exists ${BENCH_DB}`);
+  await admin.end();
+
+  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
+    string,
+    number
+  >;
+  const ratio1 = (m.import1 as number) / (m.copy1 as number);
+  const ratio2 = (m.import2 as number) / (m.copy2 as number);
+  const peak = Math.max(...(runs.rss1 ?? []), ...(runs.rss2 ?? []));
+  const rate = (seconds: number) => Math.round(ROWS / seconds).toLocaleString("en-US");
+  const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+  const report = `# Customer import benchmark
+
+Generated by \`npm run bench:import\` on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${serverVersion}.
+File: ${ROWS.toLocaleString("en-US")} rows × 11 columns (contact_key + 10 attributes), ${(size / 2 ** 20).toFixed(0)} MiB; day 2 changes ${CHANGED_SHARE * 100}% of the rows.
+Each figure is the median of ${RUNS} runs; baseline and import were measured in the same runs.
+
+| step | baseline: \`psql \\copy\` into a keyed table | \`nightjar import customers\` | ratio | target | rows/s (import) | peak RSS (import) |
+|---|---|---|---|---|---|---|
+| day 1, first load | ${m.copy1?.toFixed(2)} s | ${m.import1?.toFixed(2)} s | ${ratio1.toFixed(2)}× | ≤ 2.5× (${verdict(ratio1 <= 2.5)}) | ${rate(m.import1 as number)} | ${m.rss1?.toFixed(0)} MB |
+| day 2, 5% changed | ${m.copy2?.toFixed(2)} s | ${m.import2?.toFixed(2)} s | ${ratio2.toFixed(2)}× | ≤ 2× (${verdict(ratio2 <= 2)}) | ${rate(m.import2 as number)} | ${m.rss2?.toFixed(0)} MB |
+
+Peak RSS of the import process over all runs: ${peak.toFixed(0)} MB (target ≤ 300 MB: ${verdict(peak <= 300)}).
+
+Per run (seconds): \\copy day 1 ${runs.copy1?.map((s) => s.toFixed(2)).join(", ")}; \\copy day 2 ${runs.copy2?.map((s) => s.toFixed(2)).join(", ")}; import day 1 ${runs.import1?.map((s) => s.toFixed(2)).join(", ")}; import day 2 ${runs.import2?.map((s) => s.toFixed(2)).join(", ")}.
+
+The import times are of the whole \`nightjar\` process (start-up, config, streaming COPY into staging, checks in SQL, the swap
+transaction with history), as an operator runs it. The baseline is \`psql\`'s \`\\copy\` of the same file into a table with the
+same typed columns and primary key.
+`;
+  await mkdir(path.dirname(RESULTS), { recursive: true });
+  await writeFile(RESULTS, report);
+  if (!process.argv.includes("--keep")) await rm(TMP, { recursive: true, force: true });
+  process.stdout.write(report);
+}
+
+await main();
