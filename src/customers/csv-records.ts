@@ -156,18 +156,14 @@ export class CsvRecordReader {
     }
     const rest = this.carry;
     if (rest.length > 0) {
-      // The last record has no line break after it.
+      // The last record has no line break after it (or its quote never closed).
       this.cleanUntil = 0;
+      let end = rest.length;
+      while (end > 0 && (rest[end - 1] === LF || rest[end - 1] === CR)) end--;
       if (this.countFields(rest)) {
-        this.emitLineProblem(
-          out,
-          `unterminated quoted field (a quote opened in the record starting on line ${this.line} is never closed)`,
-          rest,
-          0,
-          rest.length,
-        );
+        const reason = `unterminated quoted field (a quote opened in the record starting on line ${this.line} is never closed)`;
+        this.emitLineProblem(out, reason, rest, 0, end);
       } else {
-        const end = rest[rest.length - 1] === CR ? rest.length - 1 : rest.length;
         this.emit(out, rest, 0, end, this.fields);
       }
       this.carry = Buffer.alloc(0);

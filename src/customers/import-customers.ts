@@ -5,7 +5,12 @@ import type { Db, NightjarDb } from "../db/connect.ts";
 import { CUSTOMER_TABLES_LOCK, recordedAttributes, syncAttributeColumns } from "./attributes.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
-import { type ImportProgress, ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import {
+  type ImportProgress,
+  ImportRefusedError,
+  type ImportSummary,
+  withErrorsFile,
+} from "./import-report.ts";
 import {
   dropStagingTable,
   refuseIfProblems,
@@ -80,7 +85,14 @@ function refuseOutOfOrder(file: string, date: string, latest: string | null): vo
  * value in SQL, and applies it in one transaction (new, changed and removed customers, with history),
  * or refuses it whole.
  */
-export async function importCustomers(
+export function importCustomers(
+  db: NightjarDb,
+  options: CustomerImportOptions,
+): Promise<CustomerImportResult> {
+  return withErrorsFile(options.errorsFile, () => importCustomersUnreported(db, options));
+}
+
+async function importCustomersUnreported(
   db: NightjarDb,
   options: CustomerImportOptions,
 ): Promise<CustomerImportResult> {

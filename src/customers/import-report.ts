@@ -104,3 +104,26 @@ export async function writeErrorsFile(
     await once(out, "close");
   }
 }
+
+/**
+ * Runs an import; when it is refused for reasons found before the row checks (header, empty
+ * file, date order), still writes those problems to `errorsFile` so the file is always there.
+ */
+export async function withErrorsFile<T>(
+  errorsFile: string | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!errorsFile || !(error instanceof ImportRefusedError) || error.errorsFile) throw error;
+    await writeErrorsFile(errorsFile, async () => ({
+      problems: error.problems,
+      lastLine: undefined,
+    }));
+    throw new ImportRefusedError(error.file, error.problems, error.totalProblems, {
+      cause: error.cause,
+      errorsFile,
+    });
+  }
+}

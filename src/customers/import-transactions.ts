@@ -4,7 +4,12 @@ import type { NightjarDb } from "../db/connect.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
 import { CONTACT_KEY_CHECK } from "./import-customers.ts";
-import { type ImportProgress, ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import {
+  type ImportProgress,
+  ImportRefusedError,
+  type ImportSummary,
+  withErrorsFile,
+} from "./import-report.ts";
 import { dropStagingTable, refuseIfProblems, stageCsvFile } from "./staging.ts";
 
 export interface TransactionImportOptions {
@@ -36,7 +41,14 @@ const COLUMN_CHECKS: Record<string, FieldCheck> = {
  * re-imported safely; a file without ids that was imported before is refused, since importing it
  * again would count every purchase twice.
  */
-export async function importTransactions(
+export function importTransactions(
+  db: NightjarDb,
+  options: TransactionImportOptions,
+): Promise<TransactionImportResult> {
+  return withErrorsFile(options.errorsFile, () => importTransactionsUnreported(db, options));
+}
+
+async function importTransactionsUnreported(
   db: NightjarDb,
   options: TransactionImportOptions,
 ): Promise<TransactionImportResult> {

@@ -44,12 +44,15 @@ const PARSERS: Record<number, (value: string) => unknown> = {
 /** Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined). */
 export async function openPGlite(dataDir: string | undefined): Promise<NightjarDb> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers: PARSERS });
-  return wrapPGlite(pglite);
+  return wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));
 }
 
-/** Wraps an existing PGlite instance (tests clone a migrated one). */
-export function wrapPGlite(pglite: PGlite): NightjarDb {
+/** Opens an in-memory PGlite database from a data-folder snapshot (tests start from one). */
+export async function openPGliteSnapshot(snapshot: Blob): Promise<NightjarDb> {
+  return wrapPGlite(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS }));
+}
+
+function wrapPGlite(pglite: PGlite): NightjarDb {
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   // Holding a Kysely connection takes PGlite's mutex, so raw calls never interleave with queries.
   const exclusive = <T>(fn: () => Promise<T>) => kysely.connection().execute(fn);

@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, inject } from "vitest";
+import { type NightjarDb, openPGliteSnapshot, openPostgres } from "../../src/db/connect.ts";
+import { migrate } from "../../src/db/migrate.ts";
+
+export type Engine = "pglite" | "postgres";
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
+export const ENGINES: Engine[] = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+/** A database of the test file's own: a PGlite instance, or a PostgreSQL database dropped afterwards. */
+export interface TestDatabase {
+  engine: Engine;
+  db: NightjarDb;
+  /** Connection URL for a child process (PostgreSQL only). */
+  url: string | undefined;
+  dispose(): Promise<void>;
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Opens an empty, unmigrated database on `engine`. */
+export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === "pglite") {
+    const snapshot = await readFile(inject("pgliteSnapshot"));
+    const db = await openPGliteSnapshot(new Blob([snapshot]));
+    return { engine, db, url: undefined, dispose: () => db.close() };
+  }
+  const serverUrl = process.env.DATABASE_URL as string;
+  const name = `nightjar_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = databaseUrl(serverUrl, name);
+  const db = await openPostgres(url);
+  return {
+    engine,
+    db,
+    url,
+    dispose: async () => {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Empties the database (every table, view, function and column) and migrates it afresh. */
+export async function resetDatabase(db: NightjarDb): Promise<void> {
+  await db.exec("drop schema public cascade; create schema public;");
+  await migrate(db);
+}
+
+/**
+ * Runs `body` once per engine, each in a database of the file's own; every test starts from a
+ * freshly migrated, empty schema.
+ */
+export function describeEachEngine(title: string, body: (test: () => TestDatabase) => void): void {
+  for (const engine of ENGINES) {
+    describe(`${title} [${engine}]`, () => {
+      let current: TestDatabase | undefined;
+      beforeAll(async () => {
+        current = await openTestDatabase(engine);
+      }, 60_000);
+      afterAll(async () => {
+        await current?.dispose();
+      });
+      beforeEach(async () => {
+        if (current) await resetDatabase(current.db);
+      });
+      body(() => {
+        if (!current) throw new Error("test database is not open");
+        return current;
+      });
+    });
+  }
+}
