@@ -1,0 +1,159 @@
+/**
+ * `npm run demo`: the daily customer import on the embedded defaults, end to end, with the real
+ * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
+ * daily customer snapshots and a transactions file, imports them, shows a refused file changing
+ * nothing, and reads the history back.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../src/config/load.ts";
+import { customersAsOf } from "../src/customers/history.ts";
+import { openDatabase } from "../src/db/connect.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORK = path.join(ROOT, ".demo");
+const BIN = path.join(ROOT, "bin", "nightjar.js");
+const CUSTOMERS = 20_000;
+const COUNTRIES = ["DE", "FR", "AT", "NL", "IT", "ES"];
+const NAMES = ["Ann", "Bo", "Cy", "Dana", "Eli", "Fay", "Gus", "Hana"];
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+function say(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs the real command in the demo folder; the embedded database, not a server. */
+function nightjar(args: string[], expectFailure = false): string {
+  say(`$ nightjar ${args.join(" ")}`);
+  const { DATABASE_URL: _server, NIGHTJAR_CONFIG: _config, ...env } = process.env;
+  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, env, encoding: "utf8" });
+  const output = `${run.stdout}${run.stderr}`.trimEnd();
+  say(
+    output
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n"),
+  );
+  if ((run.status !== 0) !== expectFailure) {
+    throw new Error(`nightjar ${args.join(" ")} exited with ${run.status}`);
+  }
+  return run.stdout;
+}
+
+/** Customer i on day d (1–3): a few move country or withdraw consent each day, some leave, some join. */
+function customerRow(i: number, day: number): string | undefined {
+  if (day >= 2 && i % 250 === 0) return undefined; // left before day 2
+  if (i >= CUSTOMERS && i - CUSTOMERS >= (day - 1) * 150) return undefined; // joins later
+  const moved = i % 97 === day;
+  const country = COUNTRIES[(i + (moved ? day : 0)) % COUNTRIES.length];
+  const allowPush = day === 3 && i % 53 === 0 ? "false" : String(i % 7 !== 0);
+  const signup = new Date(Date.UTC(2019, 0, 1) + (i % 2000) * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  return `C${String(i).padStart(6, "0")},${NAMES[i % NAMES.length]},${country},${signup},${allowPush}`;
+}
+
+async function writeSnapshot(day: number): Promise<string> {
+  const lines = ["contact_key,first_name,country,signup_date,allow_push"];
+  for (let i = 0; i < CUSTOMERS + 300; i++) {
+    const row = customerRow(i, day);
+    if (row) lines.push(row);
+  }
+  const file = `customers-2026-11-0${day}.csv`;
+  await writeFile(path.join(WORK, file), `${lines.join("\n")}\n`);
+  return file;
+}
+
+async function main(): Promise<void> {
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  say(`Nightjar demo in ${WORK} (embedded PGlite database in .demo/.nightjar)`);
+  say();
+  nightjar(["init"]);
+  nightjar(["migrate"]);
+  for (const day of [1, 2, 3]) {
+    const file = await writeSnapshot(day);
+    nightjar(["import", "customers", file, "--date", `2026-11-0${day}`]);
+  }
+  say();
+  say("Importing the day-3 file again is a no-op:");
+  nightjar(["import", "customers", "customers-2026-11-03.csv", "--date", "2026-11-03", "--json"]);
+
+  say();
+  say("A broken export is refused whole, with every bad line, and changes nothing:");
+  const broken = [
+    "contact_key,first_name,country,signup_date,allow_push",
+    "C000001,Bo,FR,2019-02-30,true",
+    "C000002,Cy,DE,2019-01-03,maybe",
+    "C000001,Bo,FR,2019-01-02,true",
+  ];
+  await writeFile(path.join(WORK, "broken.csv"), `${broken.join("\n")}\n`);
+  nightjar(
+    [
+      "import",
+      "customers",
+      "broken.csv",
+      "--date",
+      "2026-11-04",
+      "--errors-file",
+      "broken-errors.csv",
+    ],
+    true,
+  );
+
+  say();
+  const transactions = ["contact_key,occurred_at,amount,transaction_id"];
+  for (let i = 0; i < 5000; i++) {
+    const amount = i % 50 === 0 ? "-19.99" : i % 31 === 0 ? "0" : ((i * 37) % 200).toFixed(2);
+    transactions.push(
+      `C${String((i * 13) % CUSTOMERS).padStart(6, "0")},2026-10-${String((i % 30) + 1).padStart(2, "0")} 1${i % 10}:00,${amount},T${i}`,
+    );
+  }
+  await writeFile(path.join(WORK, "transactions.csv"), `${transactions.join("\n")}\n`);
+  nightjar(["import", "transactions", "transactions.csv"]);
+  say("Importing them again skips every transaction it already has:");
+  nightjar(["import", "transactions", "transactions.csv"]);
+
+  const loaded = await loadConfig({ path: path.join(WORK, "nightjar.config.json"), env: {} });
+  const db = await openDatabase(loaded.database);
+  try {
+    const days = ["2026-11-01", "2026-11-02", "2026-11-03"];
+    const states = await Promise.all(days.map((day) => customersAsOf(db.kysely, day)));
+    say();
+    say("The customer base on each import date, read back from the history:");
+    states.forEach((rows, d) => {
+      const present = rows.filter((r) => r.present);
+      const pushable = present.filter((r) => r.allow_push === true);
+      say(`  ${days[d]}: ${count(present.length)} customers, ${count(pushable.length)} with push consent`);
+    });
+    const [day2, day3] = [states[1] ?? [], states[2] ?? []];
+    const before = new Map(day2.map((r) => [r.contact_key, r]));
+    const withdrew = day3.filter(
+      (r) => r.present && r.allow_push === false && before.get(r.contact_key)?.allow_push === true,
+    );
+    const moved = day3.filter(
+      (r) =>
+        r.present &&
+        before.get(r.contact_key)?.present &&
+        before.get(r.contact_key)?.country !== r.country,
+    );
+    say(
+      `  between 2026-11-02 and 2026-11-03: ${withdrew.length} withdrew push consent, ${moved.length} moved country`,
+    );
+    const example = moved[0];
+    if (example) {
+      say(
+        `  e.g. ${example.contact_key}: ${before.get(example.contact_key)?.country} → ${example.country}`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
+  say();
+  say("Done. Try `node bin/nightjar.js --help`, or look around .demo/.");
+}
+
+await main();
