@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     states.forEach((rows, d) => {
       const present = rows.filter((r) => r.present);
       const pushable = present.filter((r) => r.allow_push === true);
-      say(`  ${days[d]}: ${count(present.length)} customers, ${count(pushable.length)} with push consent`);
+      say(
+        `  ${days[d]}: ${count(present.length)} customers, ${count(pushable.length)} with push consent`,
+      );
     });
     const [day2, day3] = [states[1] ?? [], states[2] ?? []];
     const before = new Map(day2.map((r) => [r.contact_key, r]));

@@ -1,7 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import { parse as parseCsv } from "csv-parse/sync";
 import { NightjarError } from "../errors.ts";
+import { ChunkWriter } from "./chunk-writer.ts";
 import { checkField, type FieldCheck, fieldText } from "./field-checks.ts";
+import { KeyHashes } from "./key-hashes.ts";
 
 /** The file cannot be read as CSV at all (no header, bad delimiter option). Nothing was loaded. */
 export class CsvFormatError extends NightjarError {
@@ -351,127 +353,6 @@ export class CsvRecordReader {
   }
 }
 
-/**
- * 53-bit hashes of a column's values with their line numbers, kept in typed arrays (12 bytes a
- * record) so that repeated values can be found by one native sort instead of a SQL aggregate.
- */
-class KeyHashes {
-  private hashes = new Float64Array(1 << 16);
-  private lines = new Uint32Array(1 << 16);
-  private count = 0;
-
-  add(buffer: Buffer, start: number, end: number, line: number): void {
-    let bytes = buffer;
-    let s = start;
-    let e = end;
-    for (let i = s; i < e; i++) {
-      if (buffer[i] === QUOTE) {
-        // Hash the value as PostgreSQL will store it, quotes resolved.
-        bytes = Buffer.from(fieldText(buffer, start, end));
-        s = 0;
-        e = bytes.length;
-        break;
-      }
-    }
-    let blank = true;
-    let h1 = 0x811c9dc5;
-    let h2 = 0x12345;
-    for (let i = s; i < e; i++) {
-      const byte = bytes[i] as number;
-      if (byte !== 0x20 && byte !== 0x09) blank = false;
-      h1 = Math.imul(h1 ^ byte, 0x01000193);
-      h2 = Math.imul(h2 + byte, 0x5bd1e995) ^ (h2 >>> 13);
-    }
-    if (blank) return; // an empty key is reported as such, not as a duplicate
-    if (this.count === this.hashes.length) this.grow();
-    this.hashes[this.count] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
-    this.lines[this.count] = line;
-    this.count++;
-  }
-
-  private grow(): void {
-    const hashes = new Float64Array(this.hashes.length * 2);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    const lines = new Uint32Array(this.lines.length * 2);
-    lines.set(this.lines);
-    this.lines = lines;
-  }
-
-  candidateLines(): number[] {
-    const sorted = this.hashes.slice(0, this.count).sort();
-    const repeated = new Set<number>();
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i] as number);
-    }
-    if (repeated.size === 0) return [];
-    const lines: number[] = [];
-    for (let i = 0; i < this.count; i++) {
-      if (repeated.has(this.hashes[i] as number)) lines.push(this.lines[i] as number);
-    }
-    return lines;
-  }
-}
-
 function csvQuote(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
-}
-
-/** A growable byte buffer for one output chunk. */
-class ChunkWriter {
-  private buffer: Buffer;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(capacity + 64 * 1024);
-  }
-
-  private ensure(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
-    bigger.set(this.buffer.subarray(0, this.length));
-    this.buffer = bigger;
-  }
-
-  writeByte(byte: number): void {
-    this.ensure(1);
-    this.buffer[this.length++] = byte;
-  }
-
-  /** Writes a non-negative integer in decimal. */
-  writeNumber(n: number): void {
-    this.ensure(16);
-    let digits = 1;
-    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    let at = this.length + digits;
-    let rest = n;
-    do {
-      this.buffer[--at] = 0x30 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    } while (rest > 0);
-    this.length += digits;
-  }
-
-  writeText(text: string): void {
-    this.ensure(text.length * 3);
-    this.length += this.buffer.write(text, this.length);
-  }
-
-  /** Copies `source[start, end)`; short ranges byte by byte (cheaper than a native call). */
-  writeRange(source: Buffer, start: number, end: number): void {
-    const size = end - start;
-    this.ensure(size);
-    if (size > 256) {
-      this.buffer.set(source.subarray(start, end), this.length);
-    } else {
-      const target = this.buffer;
-      let at = this.length;
-      for (let i = start; i < end; i++) target[at++] = source[i] as number;
-    }
-    this.length += size;
-  }
-
-  take(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
 }

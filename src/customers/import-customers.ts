@@ -147,7 +147,13 @@ async function importCustomersUnreported(
       );
     }
     options.onStep?.("applying");
-    return await applySnapshot(db.kysely, options, staged, fileAttributes, started);
+    const result = await applySnapshot(db.kysely, options, staged, fileAttributes, started);
+    if (result.inserted === result.rows && result.importId !== null) {
+      // After a first load, settle visibility and statistics now rather than during the next
+      // import's full comparison (or the first targeting queries).
+      await sql`vacuum (analyze) customers`.execute(db.kysely);
+    }
+    return { ...result, seconds: (Date.now() - started.getTime()) / 1000 };
   } finally {
     await dropStagingTable(db.kysely, staged.table);
   }
@@ -251,7 +257,8 @@ async function applySnapshot(
 /**
  * Diffs the snapshot against the current customers in one full join that keeps only the
  * differences, with the versions they end, then closes those versions into history and writes
- * the new ones.
+ * the new ones. Every writer of `customers` takes CUSTOMER_TABLES_LOCK, so the rows found by
+ * the diff stay where they are until the transaction ends.
  */
 async function applyChanges(
   trx: Db,
@@ -275,7 +282,7 @@ async function applyChanges(
     create temp table import_changes on commit drop as
     select coalesce(s.contact_key, c.contact_key) as contact_key,
       case when c.contact_key is null then 'new' when s.contact_key is null then 'removed' else 'changed' end as change,
-      c.valid_from as old_valid_from, c.present as old_present
+      c.ctid as old_row, c.valid_from as old_valid_from, c.present as old_present
       ${sql.join(newValues, sql``)} ${sql.join(oldValues, sql``)}
     from ${staging} s full join customers c on c.contact_key = s.contact_key
     where c.contact_key is null
@@ -318,9 +325,24 @@ async function applyChanges(
       ${names.length ? sql`, ${columnList(names)}` : sql``}
     from import_changes where change = 'new'`.execute(trx);
 
-  return {
+  const expected = await sql<{ changed: number; removed: number }>`
+    select count(*) filter (where change = 'changed') as changed,
+      count(*) filter (where change = 'removed') as removed
+    from import_changes`.execute(trx);
+  const counts = {
     inserted: Number(inserted.numAffectedRows ?? 0),
     updated: Number(updated.numAffectedRows ?? 0),
     removed: Number(removed.numAffectedRows ?? 0),
   };
+  // Rows are found again by their physical address (no second pass over every customer). Under
+  // the import lock nothing else moves them; if something did, undo rather than half-apply.
+  if (
+    counts.updated !== Number(expected.rows[0]?.changed) ||
+    counts.removed !== Number(expected.rows[0]?.removed)
+  ) {
+    throw new Error(
+      "customers changed while the snapshot was applied; nothing was imported, run the import again",
+    );
+  }
+  return counts;
 }

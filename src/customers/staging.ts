@@ -61,18 +61,16 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
   const checks = options.fieldChecks(header);
   reader.setChecks(checks, header.indexOf(options.uniqueColumn));
   const table = `${STAGING_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
-  await sql`create unlogged table ${sql.id(table)} (
+  const createTable = sql`create unlogged table ${sql.id(table)} (
     line_no integer not null,
     problem jsonb,
     ${sql.join(
       checks.map((check) => sql`${sql.id(check.column)} ${sql.raw(PG_TYPE[check.type])}`),
       sql`, `,
     )}
-  )`.execute(db.kysely);
+  )`.compile(db.kysely).sql;
   const columnList = ["line_no", "problem", ...header].map((c) => `"${c}"`).join(", ");
   const delimiter = `'${options.delimiter.replaceAll("'", "''")}'`;
-  const copySql = (from: string) =>
-    `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${delimiter}, encoding 'UTF8')`;
   async function* withProgress(): AsyncGenerator<Buffer> {
     for await (const chunk of reader.chunks()) {
       options.onProgress?.({
@@ -84,9 +82,15 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     }
   }
   try {
-    await db.copyIn(copySql, withProgress(), options.timeZone);
+    await db.copyIn({
+      createTable,
+      // FREEZE: the table is new in this transaction, so its rows need no visibility work later.
+      copy: (from) =>
+        `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${delimiter}, encoding 'UTF8', freeze)`,
+      chunks: withProgress(),
+      timeZone: options.timeZone,
+    });
   } catch (cause) {
-    await dropStagingTable(db.kysely, table);
     throw copyFailure(options.path, cause);
   }
   return {

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
@@ -17,17 +17,21 @@ export interface NightjarDb {
   readonly kysely: Db;
   /** Runs a multi-statement SQL script without parameters. */
   exec(script: string): Promise<void>;
-  /**
-   * Streams CSV chunks into a table with COPY. `copySql` receives the source to read from
-   * (`STDIN` on PostgreSQL, `'/dev/blob'` on PGlite); every chunk must end on a record boundary.
-   * Timestamps without an offset are read in `timeZone`.
-   */
-  copyIn(
-    copySql: (source: string) => string,
-    chunks: AsyncIterable<Buffer>,
-    timeZone: string,
-  ): Promise<void>;
+  /** Creates a table and streams CSV chunks into it with COPY, in one transaction. */
+  copyIn(job: CopyJob): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A bulk load: the table is created in the same transaction, so COPY can write frozen rows. */
+export interface CopyJob {
+  /** `create table …` (no parameters). */
+  createTable: string;
+  /** The COPY statement for a source: `STDIN` on PostgreSQL, `'/dev/blob'` on PGlite. */
+  copy: (source: string) => string;
+  /** CSV chunks, each ending on a record boundary. */
+  chunks: AsyncIterable<Buffer>;
+  /** Time zone for timestamps written without an offset. */
+  timeZone: string;
 }
 
 const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
@@ -41,14 +45,19 @@ const PARSERS: Record<number, (value: string) => unknown> = {
   [OID.numeric]: identity,
 };
 
+// Loaded on first use: a PostgreSQL deployment never pays for PGlite's module at start-up.
+const loadPGlite = () => import("@electric-sql/pglite");
+
 /** Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined). */
 export async function openPGlite(dataDir: string | undefined): Promise<NightjarDb> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
+  const { PGlite } = await loadPGlite();
   return wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));
 }
 
 /** Opens an in-memory PGlite database from a data-folder snapshot (tests start from one). */
 export async function openPGliteSnapshot(snapshot: Blob): Promise<NightjarDb> {
+  const { PGlite } = await loadPGlite();
   return wrapPGlite(await PGlite.create({ loadDataDir: snapshot, parsers: PARSERS }));
 }
 
@@ -68,19 +77,20 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
           throw error;
         }
       }),
-    copyIn: (copySql, chunks, timeZone) =>
+    copyIn: (job) =>
       exclusive(async () => {
-        const sql = copySql("'/dev/blob'");
-        const previous = await pglite.query<{ zone: string }>(
-          "select current_setting('TimeZone') as zone",
-        );
-        await pglite.query("select set_config('TimeZone', $1, false)", [timeZone]);
+        const copy = job.copy("'/dev/blob'");
+        await pglite.exec("begin");
         try {
-          for await (const chunk of chunks) {
-            await pglite.query(sql, [], { blob: new Blob([chunk]) });
+          await pglite.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
+          await pglite.exec(job.createTable);
+          for await (const chunk of job.chunks) {
+            await pglite.query(copy, [], { blob: new Blob([chunk]) });
           }
-        } finally {
-          await pglite.query("select set_config('TimeZone', $1, false)", [previous.rows[0]?.zone]);
+          await pglite.exec("commit");
+        } catch (error) {
+          await pglite.exec("rollback");
+          throw error;
         }
       }),
     close: async () => {
@@ -117,16 +127,18 @@ export async function openPostgres(url: string, poolSize = 5): Promise<NightjarD
         client.release();
       }
     },
-    copyIn: async (copySql, chunks, timeZone) => {
+    copyIn: async (job) => {
       const client = await pool.connect();
       try {
-        // Session setting, reset before the client goes back to the pool.
-        await client.query("select set_config('TimeZone', $1, false)", [timeZone]);
-        await pipeline(Readable.from(chunks), client.query(copyFrom(copySql("STDIN"))));
-        await client.query("reset TimeZone");
+        await client.query("begin");
+        await client.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
+        await client.query(job.createTable);
+        await pipeline(Readable.from(job.chunks), client.query(copyFrom(job.copy("STDIN"))));
+        await client.query("commit");
         client.release();
       } catch (error) {
-        // A COPY cut off half-way can leave the session unusable: discard it from the pool.
+        // A COPY cut off half-way can leave the session unusable: discard it from the pool
+        // (which also ends its transaction).
         client.release(error instanceof Error ? error : true);
         throw error;
       }

@@ -32,7 +32,8 @@ create table customers (
   first_seen_on date not null,
   valid_from date not null,
   last_import_id bigint not null
-);
+-- Free room in every page lets a day's updates stay on their page (HOT: no index writes).
+) with (fillfactor = 85);
 
 -- Earlier versions, each valid on [valid_from, valid_to) in import dates.
 create table customer_history (
