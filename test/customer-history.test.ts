@@ -244,4 +244,87 @@ describeEachEngine("customer import: snapshots and history", (test) => {
     expect(result).toMatchObject({ unchanged: 1, updated: 0 });
     expect((await customersAsOf(db.kysely, "2026-11-02"))[0]?.country).toBe("DE");
   });
+  it("sees through formatting: the same values written differently change nothing", async () => {
+    const { db } = test();
+    const header = "contact_key,allow_push,points,lifetime_value,signup_date,first_name";
+    await load(
+      db,
+      await files.file("fmt1.csv", [
+        header,
+        "A,true,42,1.50,2024-01-05,Ann",
+        "B,no,7,2,2024-01-06,Bo",
+      ]),
+      "2026-11-01",
+    );
+    const same = await load(
+      db,
+      await files.file("fmt2.csv", [
+        header,
+        'A,TRUE," 42 ",1.5,"2024-01-05","Ann"',
+        "B,n,+7,2.000, 2024-01-06 ,Bo",
+      ]),
+      "2026-11-02",
+    );
+    expect(same).toMatchObject({ inserted: 0, updated: 0, unchanged: 2, removed: 0 });
+    expect(
+      (await sql`select count(*)::int as n from customer_history`.execute(db.kysely)).rows,
+    ).toEqual([{ n: 0 }]);
+    const changed = await load(
+      db,
+      await files.file("fmt3.csv", [
+        header,
+        "A,true,43,1.5,2024-01-05,Ann",
+        "B,n,+7,2.000, 2024-01-06 ,Bo",
+      ]),
+      "2026-11-03",
+    );
+    expect(changed).toMatchObject({ inserted: 0, updated: 1, unchanged: 1, removed: 0 });
+    expect(
+      (await customerVersions(db.kysely, "A")).map((v) => [v.valid_from, v.valid_to, v.points]),
+    ).toEqual([
+      ["2026-11-01", "2026-11-03", 42],
+      ["2026-11-03", null, 43],
+    ]);
+  });
+
+  it("compares files whose columns come in another order", async () => {
+    const { db } = test();
+    const header = "contact_key,allow_push,country";
+    await load(
+      db,
+      await files.file("cmp1.csv", [header, "A,true,DE", "B,true,FR", "C,true,IT"]),
+      "2026-11-01",
+    );
+    const reordered = await load(
+      db,
+      await files.file("cmp2.csv", [
+        "contact_key,country,allow_push",
+        "A,DE,true",
+        "B,AT,true",
+        "D,ES,true",
+      ]),
+      "2026-11-02",
+    );
+    expect(reordered).toMatchObject({ inserted: 1, updated: 1, unchanged: 1, removed: 1 });
+    const same = await load(
+      db,
+      await files.file("cmp3.csv", [
+        "contact_key,country,allow_push",
+        "A,DE,false",
+        "B,AT,true",
+        "C,IT,true",
+      ]),
+      "2026-11-03",
+    );
+    expect(same).toMatchObject({ inserted: 0, updated: 2, unchanged: 1, removed: 1 });
+    const state = (await customersAsOf(db.kysely, "2026-11-03")).map(
+      (r) => `${r.contact_key}:${r.country}:${r.allow_push}:${r.present}`,
+    );
+    expect(state).toEqual([
+      "A:DE:false:true",
+      "B:AT:true:true",
+      "C:IT:true:true",
+      "D:ES:true:false",
+    ]);
+  });
 });
