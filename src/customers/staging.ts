@@ -84,13 +84,14 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
   try {
     await db.copyIn({
       createTable,
-      // FREEZE: the table is new in this transaction, so its rows need no visibility work later.
-      copy: (from) =>
-        `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${delimiter}, encoding 'UTF8', freeze)`,
+      // FREEZE where the table is new in the same transaction: no visibility work on later reads.
+      copy: (from, freeze) =>
+        `copy "${table}" (${columnList}) from ${from} with (format csv, delimiter ${delimiter}, encoding 'UTF8'${freeze ? ", freeze" : ""})`,
       chunks: withProgress(),
       timeZone: options.timeZone,
     });
   } catch (cause) {
+    await dropStagingTable(db.kysely, table);
     throw copyFailure(options.path, cause);
   }
   return {

@@ -1,5 +1,6 @@
+import { once } from "node:events";
 import { mkdir } from "node:fs/promises";
-import { Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
@@ -17,17 +18,23 @@ export interface NightjarDb {
   readonly kysely: Db;
   /** Runs a multi-statement SQL script without parameters. */
   exec(script: string): Promise<void>;
-  /** Creates a table and streams CSV chunks into it with COPY, in one transaction. */
+  /**
+   * Creates a table and streams CSV chunks into it with COPY. If the COPY fails, the table may be
+   * left behind (empty or partly filled) and is the caller's to drop.
+   */
   copyIn(job: CopyJob): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A bulk load: the table is created in the same transaction, so COPY can write frozen rows. */
+/** A bulk load into a new table. */
 export interface CopyJob {
   /** `create table …` (no parameters). */
   createTable: string;
-  /** The COPY statement for a source: `STDIN` on PostgreSQL, `'/dev/blob'` on PGlite. */
-  copy: (source: string) => string;
+  /**
+   * The COPY statement for a source (`STDIN` on PostgreSQL, `'/dev/blob'` on PGlite); `freeze`
+   * when the table was created in the same transaction, so the rows can be written frozen.
+   */
+  copy: (source: string, freeze: boolean) => string;
   /** CSV chunks, each ending on a record boundary. */
   chunks: AsyncIterable<Buffer>;
   /** Time zone for timestamps written without an offset. */
@@ -79,7 +86,7 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
       }),
     copyIn: (job) =>
       exclusive(async () => {
-        const copy = job.copy("'/dev/blob'");
+        const copy = job.copy("'/dev/blob'", true);
         await pglite.exec("begin");
         try {
           await pglite.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
@@ -98,6 +105,22 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
       await pglite.close();
     },
   };
+}
+
+/** Parallel COPY streams into one staging table on PostgreSQL. */
+const COPY_STREAMS = 2;
+
+/** Runs `fn` on a pooled client; a client that failed mid-way is discarded, not reused. */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await fn(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(error instanceof Error ? error : true);
+    throw error;
+  }
 }
 
 /** Opens a PostgreSQL server by URL. */
@@ -128,18 +151,34 @@ export async function openPostgres(url: string, poolSize = 5): Promise<NightjarD
       }
     },
     copyIn: async (job) => {
-      const client = await pool.connect();
+      await withClient(pool, (client) => client.query(job.createTable));
+      // Two COPY streams, fed chunk by chunk in turn: the server parses them on two backends while
+      // this process reads the file. Rows carry their line numbers, so their order does not matter.
+      const streams = Array.from({ length: COPY_STREAMS }, () => new PassThrough());
+      const copies = streams.map((stream) =>
+        withClient(pool, async (client) => {
+          await client.query("begin");
+          await client.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
+          await pipeline(stream, client.query(copyFrom(job.copy("STDIN", false))));
+          await client.query("commit");
+        }),
+      );
+      // Settles only when a COPY fails, so a stalled stream never waits for a drain forever.
+      const failed = Promise.race(
+        copies.map((copy) => copy.then(() => new Promise<never>(() => {}))),
+      );
+      for (const pending of [...copies, failed]) pending.catch(() => {});
       try {
-        await client.query("begin");
-        await client.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
-        await client.query(job.createTable);
-        await pipeline(Readable.from(job.chunks), client.query(copyFrom(job.copy("STDIN"))));
-        await client.query("commit");
-        client.release();
+        let turn = 0;
+        for await (const chunk of job.chunks) {
+          const stream = streams[turn++ % streams.length] as PassThrough;
+          if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), failed]);
+        }
+        for (const stream of streams) stream.end();
+        await Promise.all(copies);
       } catch (error) {
-        // A COPY cut off half-way can leave the session unusable: discard it from the pool
-        // (which also ends its transaction).
-        client.release(error instanceof Error ? error : true);
+        for (const stream of streams) stream.destroy(error instanceof Error ? error : undefined);
+        await Promise.allSettled(copies);
         throw error;
       }
     },
