@@ -109,6 +109,21 @@ describe("nightjar command line", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("refuses to open the embedded database while another process has it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-"));
+    await writeFile(path.join(dir, "nightjar.config.json"), "{}");
+    // This test process stands in for a running import.
+    await writeFile(path.join(dir, ".nightjar.lock"), String(process.pid));
+    const busy = await nightjar(dir, ["migrate"]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid})`);
+    // A lock left by a process that is gone is taken over.
+    await writeFile(path.join(dir, ".nightjar.lock"), "999999999");
+    const taken = await nightjar(dir, ["migrate", "--json"]);
+    expect(taken.code, taken.stderr).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it("never prints the database password", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-secret-"));
     await writeFile(path.join(dir, "nightjar.config.json"), "{}");

@@ -81,9 +81,9 @@ function refuseOutOfOrder(file: string, date: string, latest: string | null): vo
 }
 
 /**
- * Imports a full daily snapshot of the customers: streams it into staging with COPY, checks every
- * value in SQL, and applies it in one transaction (new, changed and removed customers, with history),
- * or refuses it whole.
+ * Imports a full daily snapshot of the customers: streams it into a typed staging table with COPY,
+ * checking every value on the way and repeated contact keys in SQL, then applies it in one
+ * transaction (new, changed and removed customers, with history), or refuses it whole.
  */
 export function importCustomers(
   db: NightjarDb,

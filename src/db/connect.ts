@@ -1,5 +1,6 @@
 import { once } from "node:events";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { PGlite } from "@electric-sql/pglite";
@@ -7,6 +8,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { DatabaseTarget } from "../config/load.ts";
+import { NightjarError } from "../errors.ts";
 import { PGliteDialect } from "./pglite-driver.ts";
 import type { Database } from "./tables.ts";
 
@@ -55,11 +57,67 @@ const PARSERS: Record<number, (value: string) => unknown> = {
 // Loaded on first use: a PostgreSQL deployment never pays for PGlite's module at start-up.
 const loadPGlite = () => import("@electric-sql/pglite");
 
+/** Another process has the embedded database open (PGlite serves one process at a time). */
+export class DatabaseBusyError extends NightjarError {
+  override name = "DatabaseBusyError";
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the data folder's lock file (one left by a process that died is taken over). */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  // Beside the folder, not in it: the folder is PostgreSQL's own.
+  const file = `${path.resolve(dataDir)}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: "wx" });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+        throw new DatabaseBusyError(
+          `the embedded database in ${dataDir} is in use by another nightjar process (pid ${holder}); wait for it to finish, or use PostgreSQL (database.url) for concurrent work`,
+        );
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new DatabaseBusyError(`cannot take the lock on the embedded database in ${dataDir}`);
+}
+
 /** Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined). */
 export async function openPGlite(dataDir: string | undefined): Promise<NightjarDb> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const { PGlite } = await loadPGlite();
-  return wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));
+  if (!dataDir) {
+    const { PGlite } = await loadPGlite();
+    return wrapPGlite(await PGlite.create({ parsers: PARSERS }));
+  }
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDir(dataDir);
+  try {
+    const { PGlite } = await loadPGlite();
+    const db = wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));
+    return {
+      ...db,
+      close: async () => {
+        try {
+          await db.close();
+        } finally {
+          await unlock();
+        }
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 }
 
 /** Opens an in-memory PGlite database from a data-folder snapshot (tests start from one). */
