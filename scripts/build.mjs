@@ -15,6 +15,7 @@ await build({
   format: "esm",
   target: "node20",
   sourcemap: true,
+  minify: true,
   // PGlite loads its WebAssembly and data files next to its own module; pg-native is optional.
   external: ["@electric-sql/pglite", "pg-native"],
   // pg and other CommonJS dependencies call require() for Node's built-in modules.

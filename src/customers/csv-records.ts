@@ -14,6 +14,8 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0x00;
+const SPACE = 0x20;
+const TAB = 0x09;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Records are handed to COPY in chunks of about this size (PGlite copies each from memory). */
 const OUTPUT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -283,6 +285,11 @@ export class CsvRecordReader {
       if (check === undefined) continue;
       const s = this.fieldStart(i, start);
       const e = this.fieldEnd(i, end, expected);
+      if (check.type === "text" && !check.required) {
+        // Any text will do; only a blank one ("", spaces) needs writing as NULL.
+        const first = buffer[s];
+        if (e === s || (first !== SPACE && first !== TAB && first !== QUOTE)) continue;
+      }
       const verdict = checkField(buffer, s, e, check);
       if (verdict === "ok") continue;
       if (verdict === "blank") {
