@@ -23,7 +23,6 @@ create table customers (
   first_seen_on date not null,
   valid_from date not null,
   last_import_id bigint not null,
-  row_hash bigint,
   constraint customers_pkey PRIMARY KEY (contact_key)
 );
 
@@ -38,7 +37,6 @@ create table imports (
   updated integer not null,
   unchanged integer not null,
   removed integer not null,
-  fingerprint_columns text,
   started_at timestamp with time zone not null,
   finished_at timestamp with time zone not null default now(),
   constraint imports_kind_check CHECK ((kind = ANY (ARRAY['customers'::text, 'transactions'::text]))),

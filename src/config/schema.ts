@@ -11,7 +11,6 @@ export const RESERVED_CUSTOMER_COLUMNS = new Set([
   "present",
   "first_seen_on",
   "last_import_id",
-  "row_hash",
   "line_no",
 ]);
 

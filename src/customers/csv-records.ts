@@ -70,8 +70,6 @@ export class CsvRecordReader {
   private readonly delimiterByte: number;
   private checks: (FieldCheck | undefined)[] = [];
   private keepOnProblem = -1;
-  /** Whether rows carry a fingerprint (an extra `row_hash` field). */
-  private fingerprinted = false;
   /** Positions of the delimiters of the current record (grown as needed). */
   private delimiters = new Int32Array(64);
   // Result of the last scanRecord() call.
@@ -123,14 +121,6 @@ export class CsvRecordReader {
     }
     this.checks = checks;
     this.keepOnProblem = keepOnProblem;
-  }
-
-  /**
-   * Adds a `row_hash` field after `problem`: a 53-bit hash of the record as written, so that an
-   * import can skip unchanged rows by comparing one number instead of every value.
-   */
-  setFingerprint(): void {
-    this.fingerprinted = true;
   }
 
   /**
@@ -329,21 +319,13 @@ export class CsvRecordReader {
     if (problems) {
       this.stats.rowsWithProblems++;
       out.writeText(csvQuote(JSON.stringify(problems)));
-      if (this.fingerprinted) out.writeByte(d);
       for (let i = 0; i < expected; i++) {
         out.writeByte(d);
         if (i === this.keepOnProblem) {
           out.writeRange(buffer, this.fieldStart(i, start), this.fieldEnd(i, end, expected));
         }
       }
-      out.writeByte(LF);
-      return;
-    }
-    if (this.fingerprinted) {
-      out.writeByte(d);
-      out.writeNumber(this.rowHash(buffer, start, end));
-    }
-    if (blanks) {
+    } else if (blanks) {
       for (let i = 0; i < expected; i++) {
         out.writeByte(d);
         if (!blanks[i])
@@ -354,22 +336,6 @@ export class CsvRecordReader {
       out.writeRange(buffer, start, end);
     }
     out.writeByte(LF);
-  }
-
-  /**
-   * Hash of the record as written, 53 bits. Equal bytes mean equal values; different bytes may
-   * still hold equal values ("1.5" and "1.50"), which the import then compares value by value.
-   */
-  private rowHash(buffer: Buffer, start: number, end: number): number {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x2545f491;
-    for (let i = start; i < end; i++) {
-      const byte = buffer[i] as number;
-      h1 = Math.imul(h1 ^ byte, 0x01000193);
-      h2 = Math.imul(h2 + byte, 0x9e3779b1);
-    }
-    h2 ^= h2 >>> 15;
-    return (h1 >>> 0) * 2097152 + ((Math.imul(h2, 0x85ebca6b) >>> 0) & 0x1fffff);
   }
 
   private emitLineProblem(
@@ -389,8 +355,7 @@ export class CsvRecordReader {
     out.writeNumber(this.line);
     out.writeByte(this.delimiterByte);
     out.writeText(csvQuote(JSON.stringify(problems)));
-    const fields = (this.header?.length ?? 1) + (this.fingerprinted ? 1 : 0);
-    for (let i = 0; i < fields; i++) out.writeByte(this.delimiterByte);
+    for (let i = 0; i < (this.header?.length ?? 1); i++) out.writeByte(this.delimiterByte);
     out.writeByte(LF);
   }
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db, NightjarDb } from "../db/connect.ts";
 import { CUSTOMER_TABLES_LOCK, recordedAttributes, syncAttributeColumns } from "./attributes.ts";
@@ -11,7 +11,6 @@ import {
   type ImportSummary,
   withErrorsFile,
 } from "./import-report.ts";
-import { applyDifferences, applyFirstLoad, sameHeaderAsLastTime } from "./snapshot-apply.ts";
 import {
   dropStagingTable,
   refuseIfProblems,
@@ -108,7 +107,6 @@ async function importCustomersUnreported(
     onProgress: options.onProgress,
     timeZone: options.timeZone,
     uniqueColumn: "contact_key",
-    fingerprint: true,
     fieldChecks: (header) =>
       header.map((name) => {
         const attribute = configured.get(name);
@@ -161,6 +159,13 @@ async function importCustomersUnreported(
   }
 }
 
+function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> {
+  return sql.join(
+    names.map((name) => (prefix ? sql.ref(`${prefix}.${name}`) : sql.id(name))),
+    sql`, `,
+  );
+}
+
 /** Applies a checked snapshot in one transaction; an identical re-import changes nothing. */
 async function applySnapshot(
   db: Db,
@@ -173,7 +178,6 @@ async function applySnapshot(
   const names = fileAttributes.map((a) => a.name);
   const allNames = (await recordedAttributes(db)).map((a) => a.name);
   const staging = sql.id(staged.table);
-  const spec = staged.header.join(",");
 
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
@@ -212,7 +216,6 @@ async function applySnapshot(
         updated: 0,
         unchanged: 0,
         removed: 0,
-        fingerprint_columns: spec,
         started_at: started,
       })
       .returning("id")
@@ -223,10 +226,24 @@ async function applySnapshot(
       .select("contact_key")
       .limit(1)
       .executeTakeFirst());
-    const plan = { staging, names, allNames, date, importId, rows: staged.records };
-    const counts = empty
-      ? await applyFirstLoad(trx, plan)
-      : await applyDifferences(trx, plan, await sameHeaderAsLastTime(trx, spec));
+    let counts: { inserted: number; updated: number; removed: number };
+    if (empty) {
+      // First load: every row is new and starts its first version today; no history to write.
+      // Building the primary key once after the load is faster than maintaining it row by row.
+      await sql`alter table customers drop constraint customers_pkey`.execute(trx);
+      const result = await sql`
+        insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id
+          ${names.length ? sql`, ${columnList(names)}` : sql``})
+        select contact_key, true, ${date}::date, ${date}::date, ${importId}
+          ${names.length ? sql`, ${columnList(names)}` : sql``}
+        from ${staging}`.execute(trx);
+      await sql`alter table customers add constraint customers_pkey primary key (contact_key)`.execute(
+        trx,
+      );
+      counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
+    } else {
+      counts = await applyChanges(trx, { staging, names, allNames, date, importId });
+    }
     const unchanged = staged.records - counts.inserted - counts.updated;
     await trx
       .updateTable("imports")
@@ -235,4 +252,97 @@ async function applySnapshot(
       .execute();
     return { date, importId, rows: staged.records, ...counts, unchanged, seconds: seconds() };
   });
+}
+
+/**
+ * Diffs the snapshot against the current customers in one full join that keeps only the
+ * differences, with the versions they end, then closes those versions into history and writes
+ * the new ones. Every writer of `customers` takes CUSTOMER_TABLES_LOCK, so the rows found by
+ * the diff stay where they are until the transaction ends.
+ */
+async function applyChanges(
+  trx: Db,
+  plan: {
+    staging: RawBuilder<unknown>;
+    names: string[];
+    allNames: string[];
+    date: string;
+    importId: number;
+  },
+): Promise<{ inserted: number; updated: number; removed: number }> {
+  const { staging, names, allNames, date, importId } = plan;
+  const differs = names.length
+    ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
+    : sql`false`;
+  const newValues = names.map((name) => sql`, ${sql.ref(`s.${name}`)}`);
+  const oldValues = allNames.map(
+    (name) => sql`, ${sql.ref(`c.${name}`)} as ${sql.id(`old_${name}`)}`,
+  );
+  await sql`
+    create temp table import_changes on commit drop as
+    select coalesce(s.contact_key, c.contact_key) as contact_key,
+      case when c.contact_key is null then 'new' when s.contact_key is null then 'removed' else 'changed' end as change,
+      c.ctid as old_row, c.valid_from as old_valid_from, c.present as old_present
+      ${sql.join(newValues, sql``)} ${sql.join(oldValues, sql``)}
+    from ${staging} s full join customers c on c.contact_key = s.contact_key
+    where c.contact_key is null
+      or (s.contact_key is null and c.present)
+      or (s.contact_key is not null and (not c.present or ${differs}))`.execute(trx);
+
+  // The version in force until today becomes history, unless it started today: a same-day
+  // correction replaces it, since [today, today) is empty.
+  await sql`
+    insert into customer_history (contact_key, valid_from, valid_to, present
+      ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
+    select contact_key, old_valid_from, ${date}::date, old_present
+      ${sql.join(
+        allNames.map((name) => sql`, ${sql.id(`old_${name}`)}`),
+        sql``,
+      )}
+    from import_changes
+    where change <> 'new' and old_valid_from < ${date}::date`.execute(trx);
+
+  const updated = await sql`
+    update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId}
+      ${sql.join(
+        names.map((name) => sql`, ${sql.id(name)} = ${sql.ref(`x.${name}`)}`),
+        sql``,
+      )}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
+    trx,
+  );
+
+  const removed = await sql`
+    update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
+    trx,
+  );
+
+  const inserted = await sql`
+    insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id
+      ${names.length ? sql`, ${columnList(names)}` : sql``})
+    select contact_key, true, ${date}::date, ${date}::date, ${importId}
+      ${names.length ? sql`, ${columnList(names)}` : sql``}
+    from import_changes where change = 'new'`.execute(trx);
+
+  const expected = await sql<{ changed: number; removed: number }>`
+    select count(*) filter (where change = 'changed') as changed,
+      count(*) filter (where change = 'removed') as removed
+    from import_changes`.execute(trx);
+  const counts = {
+    inserted: Number(inserted.numAffectedRows ?? 0),
+    updated: Number(updated.numAffectedRows ?? 0),
+    removed: Number(removed.numAffectedRows ?? 0),
+  };
+  // Rows are found again by their physical address (no second pass over every customer). Under
+  // the import lock nothing else moves them; if something did, undo rather than half-apply.
+  if (
+    counts.updated !== Number(expected.rows[0]?.changed) ||
+    counts.removed !== Number(expected.rows[0]?.removed)
+  ) {
+    throw new Error(
+      "customers changed while the snapshot was applied; nothing was imported, run the import again",
+    );
+  }
+  return counts;
 }

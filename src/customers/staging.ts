@@ -40,8 +40,6 @@ export interface StageOptions {
   uniqueColumn: string;
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
-  /** Whether to add each record's hash as a `row_hash` column (customer snapshots). */
-  fingerprint?: boolean | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
 
@@ -62,21 +60,16 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
   }
   const checks = options.fieldChecks(header);
   reader.setChecks(checks, header.indexOf(options.uniqueColumn));
-  const fingerprint = options.fingerprint ?? false;
-  if (fingerprint) reader.setFingerprint();
   const table = `${STAGING_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
   const createTable = sql`create unlogged table ${sql.id(table)} (
     line_no integer not null,
     problem jsonb,
-    ${fingerprint ? sql`row_hash bigint,` : sql``}
     ${sql.join(
       checks.map((check) => sql`${sql.id(check.column)} ${sql.raw(PG_TYPE[check.type])}`),
       sql`, `,
     )}
   )`.compile(db.kysely).sql;
-  const columnList = ["line_no", "problem", ...(fingerprint ? ["row_hash"] : []), ...header]
-    .map((c) => `"${c}"`)
-    .join(", ");
+  const columnList = ["line_no", "problem", ...header].map((c) => `"${c}"`).join(", ");
   const delimiter = `'${options.delimiter.replaceAll("'", "''")}'`;
   async function* withProgress(): AsyncGenerator<Buffer> {
     for await (const chunk of reader.chunks()) {

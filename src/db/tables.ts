@@ -23,7 +23,6 @@ export interface Database {
     updated: number;
     unchanged: number;
     removed: number;
-    fingerprint_columns: string | null;
     started_at: Date;
     finished_at: Generated<Date>;
   };
@@ -33,7 +32,6 @@ export interface Database {
     first_seen_on: string;
     valid_from: string;
     last_import_id: number;
-    row_hash: number | null;
   };
   customer_history: {
     contact_key: string;

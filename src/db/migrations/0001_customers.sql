@@ -19,8 +19,6 @@ create table imports (
   updated integer not null,
   unchanged integer not null,
   removed integer not null,
-  -- The header of the file, for customer imports: row hashes compare only between equal headers.
-  fingerprint_columns text,
   started_at timestamptz not null,
   finished_at timestamptz not null default now()
 );
@@ -33,9 +31,7 @@ create table customers (
   present boolean not null default true,
   first_seen_on date not null,
   valid_from date not null,
-  last_import_id bigint not null,
-  -- Hash of the customer's record in the latest snapshot file (see imports.fingerprint_columns).
-  row_hash bigint
+  last_import_id bigint not null
 -- Free room in every page lets a day's updates stay on their page (HOT: no index writes).
 ) with (fillfactor = 85);
 
