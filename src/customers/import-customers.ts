@@ -13,6 +13,7 @@ import {
 } from "./import-report.ts";
 import {
   dropStagingTable,
+  hasDuplicates,
   refuseIfProblems,
   type StagedFile,
   stageCsvFile,
@@ -52,6 +53,11 @@ export const CONTACT_KEY_CHECK: FieldCheck = {
 };
 
 const UNIQUE_CONTACT_KEY: UniqueRule = { column: "contact_key", label: "contact key" };
+
+/** The file repeats a contact key: the transaction applying it must not commit. */
+class RepeatedKeysFound extends Error {
+  override name = "RepeatedKeysFound";
+}
 
 /** Snapshots must arrive in date order; re-importing the latest date is allowed. */
 async function latestSnapshotDate(db: Db): Promise<string | null> {
@@ -130,7 +136,9 @@ async function importCustomersUnreported(
       .map((name) => configured.get(name))
       .filter((a): a is CustomerAttribute => a !== undefined);
     options.onStep?.("checking");
-    await refuseIfProblems(db.kysely, staged, UNIQUE_CONTACT_KEY, options);
+    // Repeated keys are looked for while the snapshot is being applied (see applySnapshot).
+    if (staged.rowsWithProblems > 0)
+      await refuseIfProblems(db.kysely, staged, UNIQUE_CONTACT_KEY, options);
     if (staged.records === 0) {
       throw new ImportRefusedError(
         options.path,
@@ -147,7 +155,17 @@ async function importCustomersUnreported(
       );
     }
     options.onStep?.("applying");
-    const result = await applySnapshot(db.kysely, options, staged, fileAttributes, started);
+    let result: CustomerImportResult;
+    try {
+      result = await applySnapshot(db.kysely, options, staged, fileAttributes, started);
+    } catch (error) {
+      // A first load meets a repeated key as a primary-key violation.
+      const uniqueViolation = (error as { code?: string }).code === "23505";
+      if (!(error instanceof RepeatedKeysFound) && !uniqueViolation) throw error;
+      // Rolled back; report every repeated key with its lines.
+      await refuseIfProblems(db.kysely, staged, UNIQUE_CONTACT_KEY, options);
+      throw error;
+    }
     if (result.inserted === result.rows && result.importId !== null) {
       // After a first load, settle visibility and statistics now rather than during the next
       // import's full comparison (or the first targeting queries).
@@ -221,6 +239,10 @@ async function applySnapshot(
       .returning("id")
       .executeTakeFirstOrThrow();
 
+    // The sort behind the repeated-key check runs here while the database compares the file.
+    const candidates = new Promise<number[]>((resolve) =>
+      setImmediate(() => resolve(staged.duplicateCandidates())),
+    );
     const empty = !(await trx
       .selectFrom("customers")
       .select("contact_key")
@@ -244,6 +266,8 @@ async function applySnapshot(
     } else {
       counts = await applyChanges(trx, { staging, names, allNames, date, importId });
     }
+    await candidates;
+    if (await hasDuplicates(trx, staged, UNIQUE_CONTACT_KEY)) throw new RepeatedKeysFound();
     const unchanged = staged.records - counts.inserted - counts.updated;
     await trx
       .updateTable("imports")

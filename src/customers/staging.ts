@@ -24,8 +24,12 @@ export interface StagedFile {
   records: number;
   /** Records the reader found problems in (the file will be refused when > 0). */
   rowsWithProblems: number;
-  /** Lines whose unique-column value may repeat another's (same hash); checked exactly in SQL. */
-  duplicateCandidates: number[];
+  /**
+   * Lines whose unique-column value may repeat another's (same hash), to be checked exactly in
+   * SQL. Computed on first call (a sort of every key's hash), so an import can do it while the
+   * database works on something else.
+   */
+  duplicateCandidates: () => number[];
   sha256: string;
 }
 
@@ -99,8 +103,16 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     header,
     records: reader.stats.records,
     rowsWithProblems: reader.stats.rowsWithProblems,
-    duplicateCandidates: reader.duplicateCandidateLines(),
+    duplicateCandidates: memoize(() => reader.duplicateCandidateLines()),
     sha256: source.sha256(),
+  };
+}
+
+function memoize<T>(compute: () => T): () => T {
+  let value: { result: T } | undefined;
+  return () => {
+    value ??= { result: compute() };
+    return value.result;
   };
 }
 
@@ -213,15 +225,16 @@ export async function countProblems(
 }
 
 /** Does any value of the unique column repeat? Compares only the reader's candidate lines. */
-async function hasDuplicates(
+export async function hasDuplicates(
   db: Db,
   staged: StagedFile,
   unique: UniqueRule | undefined,
 ): Promise<boolean> {
-  if (!unique || staged.duplicateCandidates.length === 0) return false;
+  const candidates = staged.duplicateCandidates();
+  if (!unique || candidates.length === 0) return false;
   const key = sql.ref(unique.column);
   const result = await sql`select 1 from ${sql.id(staged.table)}
-    where line_no = any(${staged.duplicateCandidates}::integer[])
+    where line_no = any(${candidates}::integer[])
     group by ${key} having count(*) > 1 limit 1`.execute(db);
   return result.rows.length > 0;
 }
