@@ -200,6 +200,9 @@ async function applySnapshot(
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
     await sql`select set_config('TimeZone', ${options.timeZone}, true)`.execute(trx);
+    // Each statement here runs once a night over the whole base: compiling it (JIT) costs more
+    // than it saves.
+    await sql`select set_config('jit', 'off', true)`.execute(trx);
     refuseOutOfOrder(options.path, date, await latestSnapshotDate(trx));
     const seconds = () => (Date.now() - started.getTime()) / 1000;
     const sameFile = await trx
