@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { parse as parseCsv } from "csv-parse/sync";
 import { NightjarError } from "../errors.ts";
+import { BYTE } from "./bytes.ts";
 import { ChunkWriter } from "./chunk-writer.ts";
 import { checkField, type FieldCheck, fieldText } from "./field-checks.ts";
 import { KeyHashes } from "./key-hashes.ts";
@@ -10,12 +11,7 @@ export class CsvFormatError extends NightjarError {
   override name = "CsvFormatError";
 }
 
-const QUOTE = 0x22;
-const LF = 0x0a;
-const CR = 0x0d;
-const NUL = 0x00;
-const SPACE = 0x20;
-const TAB = 0x09;
+const { QUOTE, LF, CR, NUL, SPACE, TAB } = BYTE;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Records are handed to COPY in chunks of about this size (PGlite copies each from memory). */
 const OUTPUT_CHUNK_BYTES = 4 * 1024 * 1024;

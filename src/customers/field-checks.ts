@@ -1,4 +1,5 @@
 import type { AttributeType } from "../config/schema.ts";
+import { BYTE } from "./bytes.ts";
 
 /**
  * Byte-level checks of CSV field values, run while the file streams into COPY. They are stricter
@@ -15,14 +16,7 @@ export interface FieldCheck {
   missingReason?: string;
 }
 
-const SPACE = 0x20;
-const TAB = 0x09;
-const QUOTE = 0x22;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const COLON = 0x3a;
-const ZERO = 0x30;
+const { SPACE, TAB, QUOTE, PLUS, MINUS, DOT, COLON, ZERO } = BYTE;
 
 export const TYPE_REASON: Record<Exclude<AttributeType, "text">, string> = {
   integer: "not an integer",

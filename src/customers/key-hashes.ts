@@ -1,6 +1,7 @@
+import { BYTE } from "./bytes.ts";
 import { fieldText } from "./field-checks.ts";
 
-const QUOTE = 0x22;
+const { QUOTE } = BYTE;
 
 /**
  * 53-bit hashes of a column's values with their line numbers, kept in typed arrays (12 bytes a
