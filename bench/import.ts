@@ -272,8 +272,8 @@ Ratios per run: day 1 ${ratios1.map((r) => r.toFixed(2)).join(", ")}; day 2 ${ra
 
 Per run (seconds): \\copy day 1 ${runs.copy1?.map((s) => s.toFixed(2)).join(", ")}; \\copy day 2 ${runs.copy2?.map((s) => s.toFixed(2)).join(", ")}; import day 1 ${runs.import1?.map((s) => s.toFixed(2)).join(", ")}; import day 2 ${runs.import2?.map((s) => s.toFixed(2)).join(", ")}.
 
-The import times are of the whole \`nightjar\` process (start-up, config, streaming COPY into staging, checks in SQL, the swap
-transaction with history), as an operator runs it. The baseline is \`psql\`'s \`\\copy\` of the same file into a table with the
+The import times are of the whole \`nightjar\` process (start-up, config, the file streamed through the value checks into a
+staging table with COPY, the repeated-key check, the transaction that applies the snapshot with its history), as an operator runs it. The baseline is \`psql\`'s \`\\copy\` of the same file into a table with the
 same typed columns and primary key.
 `;
   await mkdir(path.dirname(RESULTS), { recursive: true });
