@@ -184,23 +184,6 @@ function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> 
   );
 }
 
-/**
- * A day's changes touch customers all over the table; after each checkpoint every touched page is
- * written whole to the WAL. Where the role may (PostgreSQL 15+: SET privilege on the parameter)
- * and the server has lz4, those page images are compressed for this transaction.
- */
-async function compressPageImages(trx: Db): Promise<void> {
-  const version = await sql<{
-    v: number;
-  }>`select current_setting('server_version_num')::int as v`.execute(trx);
-  if ((version.rows[0]?.v ?? 0) < 150000) return;
-  await sql`select set_config('wal_compression', 'lz4', true)
-    where has_parameter_privilege('wal_compression', 'SET')
-      and exists (select 1 from pg_settings where name = 'wal_compression' and 'lz4' = any(enumvals))`.execute(
-    trx,
-  );
-}
-
 /** Applies a checked snapshot in one transaction; an identical re-import changes nothing. */
 async function applySnapshot(
   db: Db,
@@ -220,7 +203,6 @@ async function applySnapshot(
     // Each statement here runs once a night over the whole base: compiling it (JIT) costs more
     // than it saves.
     await sql`select set_config('jit', 'off', true)`.execute(trx);
-    await compressPageImages(trx);
     refuseOutOfOrder(options.path, date, await latestSnapshotDate(trx));
     const seconds = () => (Date.now() - started.getTime()) / 1000;
     const sameFile = await trx
