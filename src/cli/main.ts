@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config/load.ts";
+import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { NightjarError } from "../errors.ts";
@@ -48,12 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
   // Secrets are resolved into a vault per command; this one scrubs the database password and any
   // env-referenced secret from last-resort error output.
   const vault = new SecretVault();
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    try {
-      vault.remember(decodeURIComponent(new URL(url).password));
-    } catch {}
-  }
+  if (process.env.DATABASE_URL) rememberUrlPassword(vault, process.env.DATABASE_URL);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -63,7 +58,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return thrown.exitCode === 0 ? 0 : 2;
     }
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const expected = error instanceof NightjarError || error instanceof ConfigError;
+    const expected = error instanceof NightjarError;
     const message = vault.redact(
       expected ? error.message : `unexpected error: ${error.stack ?? error.message}`,
     );

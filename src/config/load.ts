@@ -103,7 +103,8 @@ export async function loadConfig(
   return { config, file, database, vault };
 }
 
-function rememberUrlPassword(vault: SecretVault, url: string): void {
+/** Registers the password of a database URL with the vault, so that it is never printed. */
+export function rememberUrlPassword(vault: SecretVault, url: string): void {
   try {
     const password = decodeURIComponent(new URL(url).password);
     if (password) vault.remember(password);

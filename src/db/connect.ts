@@ -197,17 +197,9 @@ export async function openPostgres(url: string, poolSize = 5): Promise<NightjarD
   return {
     engine: "postgres",
     kysely,
-    exec: async (script) => {
-      const client = await pool.connect();
-      try {
-        await client.query(script);
-      } catch (error) {
-        await client.query("rollback").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    // A script that fails inside its own transaction leaves the session aborted: withClient
+    // discards that client instead of returning it to the pool.
+    exec: (script) => withClient(pool, (client) => client.query(script)).then(() => {}),
     copyIn: async (job) => {
       await withClient(pool, (client) => client.query(job.createTable));
       // Two COPY streams, fed chunk by chunk in turn: the server parses them on two backends while
