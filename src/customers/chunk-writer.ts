@@ -33,6 +33,16 @@ export class ChunkWriter {
     this.length += digits;
   }
 
+  /** Writes a 32-bit word as 8 lowercase hex digits. */
+  writeHex32(word: number): void {
+    this.ensure(8);
+    const target = this.buffer;
+    for (let shift = 28; shift >= 0; shift -= 4) {
+      const digit = (word >>> shift) & 0xf;
+      target[this.length++] = digit < 10 ? 0x30 + digit : 0x57 + digit;
+    }
+  }
+
   writeText(text: string): void {
     this.ensure(text.length * 3);
     this.length += this.buffer.write(text, this.length);

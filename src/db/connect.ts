@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import type { DatabaseTarget } from "../config/load.ts";
 import { NightjarError } from "../errors.ts";
 import { PGliteDialect } from "./pglite-driver.ts";
@@ -25,6 +25,11 @@ export interface NightjarDb {
    * left behind (empty or partly filled) and is the caller's to drop.
    */
   copyIn(job: CopyJob): Promise<void>;
+  /**
+   * Streams what a `COPY … TO` statement writes; `copy` gets the target (`STDOUT` on PostgreSQL,
+   * `'/dev/blob'` on PGlite).
+   */
+  copyOut(copy: (target: string) => string): AsyncIterable<Buffer>;
   close(): Promise<void>;
 }
 
@@ -158,6 +163,10 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
           throw error;
         }
       }),
+    async *copyOut(copy) {
+      const result = await exclusive(() => pglite.query(copy("'/dev/blob'")));
+      if (result.blob) yield Buffer.from(await result.blob.arrayBuffer());
+    },
     close: async () => {
       await kysely.destroy();
       await pglite.close();
@@ -230,6 +239,17 @@ export async function openPostgres(url: string, poolSize = 5): Promise<NightjarD
         for (const stream of streams) stream.destroy(error instanceof Error ? error : undefined);
         await Promise.allSettled(copies);
         throw error;
+      }
+    },
+    async *copyOut(copy) {
+      const client = await pool.connect();
+      let finished = false;
+      try {
+        for await (const chunk of client.query(copyTo(copy("STDOUT")))) yield chunk as Buffer;
+        finished = true;
+      } finally {
+        // A COPY that failed or was abandoned half-way leaves the connection mid-protocol.
+        client.release(finished ? undefined : true);
       }
     },
     close: () => kysely.destroy(),
