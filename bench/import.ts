@@ -280,9 +280,11 @@ Ratios per run: day 1 ${ratios1.map((r) => r.toFixed(2)).join(", ")}; day 2 ${ra
 
 Per run (seconds): \\copy day 1 ${runs.copy1?.map((s) => s.toFixed(2)).join(", ")}; \\copy day 2 ${runs.copy2?.map((s) => s.toFixed(2)).join(", ")}; import day 1 ${runs.import1?.map((s) => s.toFixed(2)).join(", ")}; import day 2 ${runs.import2?.map((s) => s.toFixed(2)).join(", ")}.
 
-The import times are of the whole \`nightjar\` process (start-up, config, the file streamed through the value checks into a
-staging table with COPY, the repeated-key check, the transaction that applies the snapshot with its history), as an operator runs it. The baseline is \`psql\`'s \`\\copy\` of the same file into a table with the
-same typed columns and primary key.
+The import times are of the whole \`nightjar\` process, as an operator runs it: start-up, config, the file streamed
+through the value checks (and, on day 2, the previous snapshot's line fingerprints loaded, so that unchanged lines
+are left out of staging) into a staging table with COPY, the repeated-key check, and the transaction that applies
+the snapshot with its history. The baseline is \`psql\`'s \`\\copy\` of the same file into a table with the same
+typed columns and primary key.
 `;
   await mkdir(path.dirname(RESULTS), { recursive: true });
   await writeFile(RESULTS, report);

@@ -23,6 +23,7 @@ create table customers (
   first_seen_on date not null,
   valid_from date not null,
   last_import_id bigint not null,
+  row_fingerprint uuid,
   constraint customers_pkey PRIMARY KEY (contact_key)
 );
 
@@ -39,6 +40,7 @@ create table imports (
   removed integer not null,
   started_at timestamp with time zone not null,
   finished_at timestamp with time zone not null default now(),
+  fingerprint_basis text,
   constraint imports_kind_check CHECK ((kind = ANY (ARRAY['customers'::text, 'transactions'::text]))),
   constraint imports_pkey PRIMARY KEY (id)
 );

@@ -5,6 +5,7 @@ import { BYTE } from "./bytes.ts";
 import { ChunkWriter } from "./chunk-writer.ts";
 import { checkField, type FieldCheck, fieldText } from "./field-checks.ts";
 import { KeyHashes } from "./key-hashes.ts";
+import { type FingerprintSet, murmur3x86x128 } from "./row-fingerprints.ts";
 
 /** The file cannot be read as CSV at all (no header, bad delimiter option). Nothing was loaded. */
 export class CsvFormatError extends NightjarError {
@@ -37,6 +38,8 @@ export interface CsvReadStats {
   records: number;
   /** Records with at least one problem (wrong field count, bad encoding, a refused value). */
   rowsWithProblems: number;
+  /** Records left out of the output because the previous import had the very same line. */
+  unchanged: number;
 }
 
 /** One refused value (or whole line) of a record, as written into the staging row's `problem`. */
@@ -58,7 +61,7 @@ export interface RecordProblem {
  * This is the hot loop of every import: it allocates nothing per record on the good path.
  */
 export class CsvRecordReader {
-  readonly stats: CsvReadStats = { records: 0, rowsWithProblems: 0 };
+  readonly stats: CsvReadStats = { records: 0, rowsWithProblems: 0, unchanged: 0 };
   private header: string[] | undefined;
   private line = 1;
   private carry: Buffer = Buffer.alloc(0);
@@ -77,6 +80,11 @@ export class CsvRecordReader {
   private cleanUntil = 0;
   /** Hashes of the unique column's values and the lines they are on, for the duplicate check. */
   private readonly keys = new KeyHashes();
+  /** Whether each record's output carries its line's fingerprint (after `problem`). */
+  private fingerprints = false;
+  /** The previous import's lines: a record matching one of them is left out of the output. */
+  private previous: FingerprintSet | undefined;
+  private readonly fingerprint = new Uint32Array(4);
 
   constructor(
     private readonly source: AsyncIterator<Buffer>,
@@ -120,10 +128,19 @@ export class CsvRecordReader {
   }
 
   /**
+   * Writes each record's line fingerprint (as a uuid, after `problem`; empty on records with
+   * problems) and, with `previous`, leaves out the records whose line the previous import had.
+   */
+  setFingerprints(previous: FingerprintSet | undefined): void {
+    this.fingerprints = true;
+    this.previous = previous;
+  }
+
+  /**
    * Lines that may hold a repeated value of the unique column: every line whose value's hash
    * occurs more than once. Exact comparison is left to SQL, on these few lines only.
    */
-  duplicateCandidateLines(): number[] {
+  duplicateCandidateLines(): { staged: number[]; skipped: number } {
     return this.keys.candidateLines();
   }
 
@@ -301,6 +318,11 @@ export class CsvRecordReader {
       problems.push({ column: check.column, value: value === "" ? null : value, reason: verdict });
     }
     this.stats.records++;
+    let unchanged = false;
+    if (this.fingerprints && !problems) {
+      murmur3x86x128(buffer, start, end, 0, this.fingerprint);
+      unchanged = this.previous?.claim(this.fingerprint) ?? false;
+    }
     const key = this.keepOnProblem;
     if (key >= 0)
       this.keys.add(
@@ -308,10 +330,19 @@ export class CsvRecordReader {
         this.fieldStart(key, start),
         this.fieldEnd(key, end, expected),
         this.line,
+        unchanged,
       );
+    if (unchanged) {
+      this.stats.unchanged++;
+      return;
+    }
     const d = this.delimiterByte;
     out.writeNumber(this.line);
     out.writeByte(d);
+    if (this.fingerprints) {
+      if (!problems) for (const word of this.fingerprint) out.writeHex32(word);
+      out.writeByte(d);
+    }
     if (problems) {
       this.stats.rowsWithProblems++;
       out.writeText(csvQuote(JSON.stringify(problems)));
@@ -350,6 +381,7 @@ export class CsvRecordReader {
     const problems: RecordProblem[] = [{ column: WHOLE_LINE, value: raw, reason }];
     out.writeNumber(this.line);
     out.writeByte(this.delimiterByte);
+    if (this.fingerprints) out.writeByte(this.delimiterByte);
     out.writeText(csvQuote(JSON.stringify(problems)));
     for (let i = 0; i < (this.header?.length ?? 1); i++) out.writeByte(this.delimiterByte);
     out.writeByte(LF);

@@ -10,9 +10,11 @@ const { QUOTE } = BYTE;
 export class KeyHashes {
   private hashes = new Float64Array(1 << 16);
   private lines = new Uint32Array(1 << 16);
+  /** 1 where the line was left out of staging (unchanged since the last import). */
+  private skipped = new Uint8Array(1 << 16);
   private count = 0;
 
-  add(buffer: Buffer, start: number, end: number, line: number): void {
+  add(buffer: Buffer, start: number, end: number, line: number, skipped: boolean): void {
     let bytes = buffer;
     let s = start;
     let e = end;
@@ -38,6 +40,7 @@ export class KeyHashes {
     if (this.count === this.hashes.length) this.grow();
     this.hashes[this.count] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
     this.lines[this.count] = line;
+    this.skipped[this.count] = skipped ? 1 : 0;
     this.count++;
   }
 
@@ -48,19 +51,29 @@ export class KeyHashes {
     const lines = new Uint32Array(this.lines.length * 2);
     lines.set(this.lines);
     this.lines = lines;
+    const skipped = new Uint8Array(this.skipped.length * 2);
+    skipped.set(this.skipped);
+    this.skipped = skipped;
   }
 
-  candidateLines(): number[] {
+  /**
+   * Lines whose value's hash occurs more than once: the staged ones, and how many were left out
+   * of staging (those can only be compared after staging the whole file).
+   */
+  candidateLines(): { staged: number[]; skipped: number } {
     const sorted = this.hashes.slice(0, this.count).sort();
     const repeated = new Set<number>();
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i] as number);
     }
-    if (repeated.size === 0) return [];
-    const lines: number[] = [];
+    const staged: number[] = [];
+    let skipped = 0;
+    if (repeated.size === 0) return { staged, skipped };
     for (let i = 0; i < this.count; i++) {
-      if (repeated.has(this.hashes[i] as number)) lines.push(this.lines[i] as number);
+      if (!repeated.has(this.hashes[i] as number)) continue;
+      if (this.skipped[i]) skipped++;
+      else staged.push(this.lines[i] as number);
     }
-    return lines;
+    return { staged, skipped };
   }
 }

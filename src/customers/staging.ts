@@ -11,6 +11,7 @@ import {
   PROBLEMS_SHOWN,
   writeErrorsFile,
 } from "./import-report.ts";
+import { type FingerprintSet, fingerprintBasis } from "./row-fingerprints.ts";
 import { openSourceFile } from "./source-file.ts";
 
 const STAGING_PREFIX = "import_staging_";
@@ -26,11 +27,18 @@ export interface StagedFile {
   rowsWithProblems: number;
   /**
    * Lines whose unique-column value may repeat another's (same hash), to be checked exactly in
-   * SQL. Computed on first call (a sort of every key's hash), so an import can do it while the
-   * database works on something else.
+   * SQL: the staged ones, and how many are not staged (unchanged lines). Computed on first call
+   * (a sort of every key's hash), so an import can do it while the database works on something
+   * else.
    */
-  duplicateCandidates: () => number[];
+  duplicateCandidates: () => { staged: number[]; skipped: number };
   sha256: string;
+  /** With fingerprints: the file's layout (see row-fingerprints.ts); null without. */
+  fingerprintBasis: string | null;
+  /** Lines left out of staging because the previous import had them unchanged. */
+  unchanged: number;
+  /** The previous import's fingerprints, claimed by this file's unchanged lines. */
+  previous: FingerprintSet | undefined;
 }
 
 export interface StageOptions {
@@ -44,6 +52,11 @@ export interface StageOptions {
   uniqueColumn: string;
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
+  /**
+   * Stage each line's fingerprint (column `row_fingerprint`); the previous import's fingerprints,
+   * when returned for this file's layout (basis), leave its unchanged lines out of staging.
+   */
+  fingerprints?: ((basis: string) => Promise<FingerprintSet | undefined>) | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 }
 
@@ -64,16 +77,36 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
   }
   const checks = options.fieldChecks(header);
   reader.setChecks(checks, header.indexOf(options.uniqueColumn));
+  let basis: string | null = null;
+  let previous: FingerprintSet | undefined;
+  if (options.fingerprints) {
+    basis = fingerprintBasis({
+      header,
+      checks,
+      delimiter: options.delimiter,
+      timeZone: options.timeZone,
+    });
+    previous = await options.fingerprints(basis);
+    reader.setFingerprints(previous);
+  }
   const table = `${STAGING_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
   const createTable = sql`create unlogged table ${sql.id(table)} (
     line_no integer not null,
+    ${basis !== null ? sql`row_fingerprint uuid,` : sql``}
     problem jsonb,
     ${sql.join(
       checks.map((check) => sql`${sql.id(check.column)} ${sql.raw(PG_TYPE[check.type])}`),
       sql`, `,
     )}
   )`.compile(db.kysely).sql;
-  const columnList = ["line_no", "problem", ...header].map((c) => `"${c}"`).join(", ");
+  const columnList = [
+    "line_no",
+    ...(basis !== null ? ["row_fingerprint"] : []),
+    "problem",
+    ...header,
+  ]
+    .map((c) => `"${c}"`)
+    .join(", ");
   const delimiter = `'${options.delimiter.replaceAll("'", "''")}'`;
   async function* withProgress(): AsyncGenerator<Buffer> {
     for await (const chunk of reader.chunks()) {
@@ -105,6 +138,9 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     rowsWithProblems: reader.stats.rowsWithProblems,
     duplicateCandidates: memoize(() => reader.duplicateCandidateLines()),
     sha256: source.sha256(),
+    fingerprintBasis: basis,
+    unchanged: reader.stats.unchanged,
+    previous,
   };
 }
 
@@ -230,7 +266,7 @@ export async function hasDuplicates(
   staged: StagedFile,
   unique: UniqueRule | undefined,
 ): Promise<boolean> {
-  const candidates = staged.duplicateCandidates();
+  const candidates = staged.duplicateCandidates().staged;
   if (!unique || candidates.length === 0) return false;
   const key = sql.ref(unique.column);
   const result = await sql`select 1 from ${sql.id(staged.table)}

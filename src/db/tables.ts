@@ -25,6 +25,7 @@ export interface Database {
     removed: number;
     started_at: Date;
     finished_at: Generated<Date>;
+    fingerprint_basis: ColumnType<string | null, string | null | undefined, string | null>;
   };
   customers: {
     contact_key: string;
@@ -32,6 +33,7 @@ export interface Database {
     first_seen_on: string;
     valid_from: string;
     last_import_id: number;
+    row_fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   };
   customer_history: {
     contact_key: string;

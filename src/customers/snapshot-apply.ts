@@ -1,0 +1,300 @@
+import path from "node:path";
+import { type RawBuilder, sql } from "kysely";
+import type { CustomerAttribute } from "../config/schema.ts";
+import type { Db } from "../db/connect.ts";
+import { NightjarError } from "../errors.ts";
+import { CUSTOMER_TABLES_LOCK, recordedAttributes } from "./attributes.ts";
+import { ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
+
+/** The customer import that a snapshot is applied on top of (the last one applied). */
+export interface PreviousImport {
+  id: number;
+  rows: number;
+  fingerprintBasis: string | null;
+}
+
+export interface SnapshotPlan {
+  path: string;
+  date: string;
+  timeZone: string;
+  staged: StagedFile;
+  /** The attributes in the file, in file order. */
+  fileAttributes: CustomerAttribute[];
+  /** The import the staged file was compared with while it was read (its fingerprints). */
+  comparedWith: PreviousImport | undefined;
+  unique: UniqueRule;
+  started: Date;
+}
+
+export interface SnapshotResult extends ImportSummary {
+  date: string;
+  /** The id in the import log; null when the same file was already imported for this date. */
+  importId: number | null;
+}
+
+/** The file repeats a contact key: the transaction applying it must not commit. */
+export class RepeatedKeysFound extends Error {
+  override name = "RepeatedKeysFound";
+}
+
+/**
+ * A contact key may repeat on a line that was left out of staging as unchanged: only a staging
+ * of the whole file can tell (and report it).
+ */
+export class UnstagedRepeatCandidates extends Error {
+  override name = "UnstagedRepeatCandidates";
+}
+
+/** Another import was applied between reading this file and applying it. */
+export class ConcurrentImportError extends NightjarError {
+  override name = "ConcurrentImportError";
+}
+
+/** The last customer import applied, if any. */
+export async function previousCustomerImport(db: Db): Promise<PreviousImport | undefined> {
+  const row = await db
+    .selectFrom("imports")
+    .select(["id", "rows", "fingerprint_basis"])
+    .where("kind", "=", "customers")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row && { id: row.id, rows: row.rows, fingerprintBasis: row.fingerprint_basis };
+}
+
+/** Snapshots must arrive in date order; re-importing the latest date is allowed. */
+export async function latestSnapshotDate(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom("imports")
+    .select((eb) => eb.fn.max("import_date").as("latest"))
+    .where("kind", "=", "customers")
+    .executeTakeFirst();
+  return row?.latest ?? null;
+}
+
+export function refuseOutOfOrder(file: string, date: string, latest: string | null): void {
+  if (latest !== null && date < latest) {
+    throw new ImportRefusedError(
+      file,
+      [
+        {
+          line: 0,
+          column: "",
+          value: date,
+          reason: `the snapshot date ${date} is before the latest imported snapshot (${latest}); snapshots must be imported in date order`,
+        },
+      ],
+      1,
+    );
+  }
+}
+
+function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> {
+  return sql.join(
+    names.map((name) => (prefix ? sql.ref(`${prefix}.${name}`) : sql.id(name))),
+    sql`, `,
+  );
+}
+
+/** Applies a checked snapshot in one transaction; an identical re-import changes nothing. */
+export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<SnapshotResult> {
+  const { date, staged, started } = plan;
+  const names = plan.fileAttributes.map((a) => a.name);
+  const allNames = (await recordedAttributes(db)).map((a) => a.name);
+  const staging = sql.id(staged.table);
+
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
+    await sql`select set_config('TimeZone', ${plan.timeZone}, true)`.execute(trx);
+    // Each statement here runs once a night over the whole base: compiling it (JIT) costs more
+    // than it saves.
+    await sql`select set_config('jit', 'off', true)`.execute(trx);
+    refuseOutOfOrder(plan.path, date, await latestSnapshotDate(trx));
+    if (plan.comparedWith && (await previousCustomerImport(trx))?.id !== plan.comparedWith.id) {
+      throw new ConcurrentImportError(
+        `another customer import was applied while ${plan.path} was being read; nothing was imported, run the import again`,
+      );
+    }
+    const seconds = () => (Date.now() - started.getTime()) / 1000;
+    const sameFile = await trx
+      .selectFrom("imports")
+      .select("id")
+      .where("kind", "=", "customers")
+      .where("import_date", "=", date)
+      .where("file_sha256", "=", staged.sha256)
+      .executeTakeFirst();
+    if (sameFile) {
+      const rows = staged.records;
+      const counts = { inserted: 0, updated: 0, unchanged: rows, removed: 0 };
+      return { date, importId: null, rows, ...counts, seconds: seconds() };
+    }
+    const { id: importId } = await trx
+      .insertInto("imports")
+      .values({
+        kind: "customers",
+        import_date: date,
+        file_name: path.basename(plan.path),
+        file_sha256: staged.sha256,
+        fingerprint_basis: staged.fingerprintBasis,
+        rows: staged.records,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        started_at: started,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+
+    // The sort behind the repeated-key check runs here while the database compares the file.
+    const candidates = new Promise<{ staged: number[]; skipped: number }>((resolve) =>
+      setImmediate(() => resolve(staged.duplicateCandidates())),
+    );
+    const empty = !(await trx
+      .selectFrom("customers")
+      .select("contact_key")
+      .limit(1)
+      .executeTakeFirst());
+    let counts: { inserted: number; updated: number; removed: number };
+    if (empty) {
+      // First load: every row is new and starts its first version today; no history to write.
+      // Building the primary key once after the load is faster than maintaining it row by row.
+      await sql`alter table customers drop constraint customers_pkey`.execute(trx);
+      const result = await sql`
+        insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
+          row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
+        select contact_key, true, ${date}::date, ${date}::date, ${importId}, row_fingerprint
+          ${names.length ? sql`, ${columnList(names)}` : sql``}
+        from ${staging}`.execute(trx);
+      await sql`alter table customers add constraint customers_pkey primary key (contact_key)`.execute(
+        trx,
+      );
+      counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
+    } else {
+      counts = await applyChanges(trx, { staged, names, allNames, date, importId });
+    }
+    const repeatCandidates = await candidates;
+    if (repeatCandidates.skipped > 0) throw new UnstagedRepeatCandidates();
+    if (await hasDuplicates(trx, staged, plan.unique)) throw new RepeatedKeysFound();
+    const unchanged = staged.records - counts.inserted - counts.updated;
+    await trx
+      .updateTable("imports")
+      .set({ ...counts, unchanged, finished_at: new Date() })
+      .where("id", "=", importId)
+      .execute();
+    return { date, importId, rows: staged.records, ...counts, unchanged, seconds: seconds() };
+  });
+}
+
+/**
+ * Diffs the staged lines against the current customers in one full join that keeps only the
+ * differences, with the versions they end, then closes those versions into history and writes
+ * the new ones. When unchanged lines were left out of staging, the join sees only the customers
+ * that can differ: those whose key was staged, and those whose fingerprint no line claimed
+ * (changed or gone). Every writer of `customers` takes CUSTOMER_TABLES_LOCK, so the rows found
+ * by the diff stay as they are until the transaction ends.
+ */
+async function applyChanges(
+  trx: Db,
+  plan: {
+    staged: StagedFile;
+    names: string[];
+    allNames: string[];
+    date: string;
+    importId: number;
+  },
+): Promise<{ inserted: number; updated: number; removed: number }> {
+  const { staged, names, allNames, date, importId } = plan;
+  const staging = sql.id(staged.table);
+  const differs = names.length
+    ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
+    : sql`false`;
+  const newValues = names.map((name) => sql`, ${sql.ref(`s.${name}`)}`);
+  const oldValues = allNames.map(
+    (name) => sql`, ${sql.ref(`c.${name}`)} as ${sql.id(`old_${name}`)}`,
+  );
+  const current = staged.previous
+    ? sql`(select * from customers c
+        where c.contact_key in (select contact_key from ${staging})
+          or c.row_fingerprint = any(${staged.previous.unclaimed()}::uuid[])
+          or (c.present and c.row_fingerprint is null))`
+    : sql`customers`;
+  await sql`
+    create temp table import_changes on commit drop as
+    select coalesce(s.contact_key, c.contact_key) as contact_key,
+      case when c.contact_key is null then 'new' when s.contact_key is null then 'removed'
+        when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
+      c.valid_from as old_valid_from, c.present as old_present, s.row_fingerprint
+      ${sql.join(newValues, sql``)} ${sql.join(oldValues, sql``)}
+    from ${staging} s full join ${current} c on c.contact_key = s.contact_key
+    where c.contact_key is null
+      or (s.contact_key is null and c.present)
+      or (s.contact_key is not null and (not c.present or ${differs}
+        or c.row_fingerprint is distinct from s.row_fingerprint))`.execute(trx);
+
+  // The version in force until today becomes history, unless it started today: a same-day
+  // correction replaces it, since [today, today) is empty.
+  await sql`
+    insert into customer_history (contact_key, valid_from, valid_to, present
+      ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
+    select contact_key, old_valid_from, ${date}::date, old_present
+      ${sql.join(
+        allNames.map((name) => sql`, ${sql.id(`old_${name}`)}`),
+        sql``,
+      )}
+    from import_changes
+    where change in ('changed', 'removed') and old_valid_from < ${date}::date`.execute(trx);
+
+  const updated = await sql`
+    update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
+      row_fingerprint = x.row_fingerprint
+      ${sql.join(
+        names.map((name) => sql`, ${sql.id(name)} = ${sql.ref(`x.${name}`)}`),
+        sql``,
+      )}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
+    trx,
+  );
+
+  // Same values written differently (say 1.50 for 1.5): no new version, only the line's new hash.
+  await sql`
+    update customers c set row_fingerprint = x.row_fingerprint
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'fingerprint'`.execute(
+    trx,
+  );
+
+  const removed = await sql`
+    update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
+    trx,
+  );
+
+  const inserted = await sql`
+    insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
+      row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
+    select contact_key, true, ${date}::date, ${date}::date, ${importId}, row_fingerprint
+      ${names.length ? sql`, ${columnList(names)}` : sql``}
+    from import_changes where change = 'new'`.execute(trx);
+
+  const expected = await sql<{ changed: number; removed: number }>`
+    select count(*) filter (where change = 'changed') as changed,
+      count(*) filter (where change = 'removed') as removed
+    from import_changes`.execute(trx);
+  const counts = {
+    inserted: Number(inserted.numAffectedRows ?? 0),
+    updated: Number(updated.numAffectedRows ?? 0),
+    removed: Number(removed.numAffectedRows ?? 0),
+  };
+  // Under the import lock nothing else changes customers; if something did, undo rather than
+  // half-apply.
+  if (
+    counts.updated !== Number(expected.rows[0]?.changed) ||
+    counts.removed !== Number(expected.rows[0]?.removed)
+  ) {
+    throw new Error(
+      "customers changed while the snapshot was applied; nothing was imported, run the import again",
+    );
+  }
+  return counts;
+}
