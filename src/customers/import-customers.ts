@@ -26,6 +26,7 @@ import {
   refuseIfProblems,
   type StagedFile,
   stageCsvFile,
+  stageUnclaimedFingerprints,
   type UniqueRule,
 } from "./staging.ts";
 
@@ -124,8 +125,11 @@ async function importCustomersUnreported(
         }),
     });
   let staged: StagedFile = await stage(previous);
+  let unclaimedTable: string | undefined;
   /** Reports name every bad line, so they need every line staged: stage the file again whole. */
   const restageWhole = async () => {
+    if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
+    unclaimedTable = undefined;
     await dropStagingTable(db.kysely, staged.table);
     staged = await stage(undefined);
   };
@@ -147,6 +151,7 @@ async function importCustomersUnreported(
       );
     }
     options.onStep?.("applying");
+    unclaimedTable = await stageUnclaimedFingerprints(db, staged);
     const apply = () =>
       applySnapshot(db.kysely, {
         path: options.path,
@@ -155,6 +160,7 @@ async function importCustomersUnreported(
         staged,
         fileAttributes,
         comparedWith: staged.previous ? previous : undefined,
+        unclaimedTable,
         unique: UNIQUE_CONTACT_KEY,
         started,
       });
@@ -185,6 +191,7 @@ async function importCustomersUnreported(
     const compared = staged.records - staged.unchanged;
     return { ...result, compared, seconds: (Date.now() - started.getTime()) / 1000 };
   } finally {
+    if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
     await dropStagingTable(db.kysely, staged.table);
   }
 }

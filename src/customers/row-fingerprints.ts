@@ -265,13 +265,10 @@ export class FingerprintSet {
   }
 
   /** The fingerprints no line claimed, as uuid text. */
-  unclaimed(): string[] {
-    const result: string[] = [];
+  *unclaimed(): Generator<string> {
     for (let at = 0; at < this.state.length; at++) {
-      if (this.state[at] === 1)
-        result.push(fingerprintText(this.words.subarray(at * 4, at * 4 + 4)));
+      if (this.state[at] === 1) yield fingerprintText(this.words.subarray(at * 4, at * 4 + 4));
     }
-    return result;
   }
 }
 

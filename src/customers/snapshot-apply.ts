@@ -23,6 +23,8 @@ export interface SnapshotPlan {
   fileAttributes: CustomerAttribute[];
   /** The import the staged file was compared with while it was read (its fingerprints). */
   comparedWith: PreviousImport | undefined;
+  /** With `comparedWith`: the table of its fingerprints that no line of the file claimed. */
+  unclaimedTable: string | undefined;
   unique: UniqueRule;
   started: Date;
 }
@@ -172,7 +174,14 @@ export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<Snapsho
       );
       counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
     } else {
-      counts = await applyChanges(trx, { staged, names, allNames, date, importId });
+      counts = await applyChanges(trx, {
+        staged,
+        unclaimedTable: plan.unclaimedTable,
+        names,
+        allNames,
+        date,
+        importId,
+      });
     }
     const repeatCandidates = await candidates;
     if (repeatCandidates.skipped > 0) throw new UnstagedRepeatCandidates();
@@ -199,13 +208,14 @@ async function applyChanges(
   trx: Db,
   plan: {
     staged: StagedFile;
+    unclaimedTable: string | undefined;
     names: string[];
     allNames: string[];
     date: string;
     importId: number;
   },
 ): Promise<{ inserted: number; updated: number; removed: number }> {
-  const { staged, names, allNames, date, importId } = plan;
+  const { staged, unclaimedTable, names, allNames, date, importId } = plan;
   const staging = sql.id(staged.table);
   const differs = names.length
     ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
@@ -214,10 +224,10 @@ async function applyChanges(
   const oldValues = allNames.map(
     (name) => sql`, ${sql.ref(`c.${name}`)} as ${sql.id(`old_${name}`)}`,
   );
-  const current = staged.previous
+  const current = unclaimedTable
     ? sql`(select * from customers c
         where c.contact_key in (select contact_key from ${staging})
-          or c.row_fingerprint = any(${staged.previous.unclaimed()}::uuid[])
+          or c.row_fingerprint in (select row_fingerprint from ${sql.id(unclaimedTable)})
           or (c.present and c.row_fingerprint is null))`
     : sql`customers`;
   await sql`

@@ -161,6 +161,42 @@ function copyFailure(path: string, cause: unknown): Error {
   });
 }
 
+/**
+ * Stages the previous import's fingerprints that no line of the file claimed (customers that
+ * changed or left) into a table of their own, next to the file's staging table; returns its name.
+ */
+export async function stageUnclaimedFingerprints(
+  db: NightjarDb,
+  staged: StagedFile,
+): Promise<string | undefined> {
+  const previous = staged.previous;
+  if (!previous) return undefined;
+  const table = `${staged.table}_unclaimed`;
+  async function* lines(): AsyncGenerator<Buffer> {
+    let text = "";
+    for (const fingerprint of previous?.unclaimed() ?? []) {
+      text += `${fingerprint}\n`;
+      if (text.length >= 1 << 20) {
+        yield Buffer.from(text);
+        text = "";
+      }
+    }
+    if (text) yield Buffer.from(text);
+  }
+  try {
+    await db.copyIn({
+      createTable: `create unlogged table "${table}" (row_fingerprint uuid not null)`,
+      copy: (from, freeze) => `copy "${table}" from ${from}${freeze ? " with (freeze)" : ""}`,
+      chunks: lines(),
+      timeZone: "UTC",
+    });
+  } catch (error) {
+    await dropStagingTable(db.kysely, table);
+    throw error;
+  }
+  return table;
+}
+
 /** Drops a staging table (no error if it is already gone). */
 export async function dropStagingTable(db: Db, table: string): Promise<void> {
   await sql`drop table if exists ${sql.id(table)}`.execute(db);
