@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
-import { applyBehaviour, BehaviourPatch } from "./behaviour.ts";
+import { applyBehaviour, type Behaviour, BehaviourPatch } from "./behaviour.ts";
 import { formatCst } from "./clock.ts";
 import { SeedError } from "./errors.ts";
 import { FaultRule } from "./faults.ts";
@@ -23,7 +23,7 @@ export const ClockCommand = z
   })
   .strict();
 
-/** `POST /_emulator/reset`: back to the start-up tenant, or to the given seed. */
+/** `POST /_emulator/reset`: back to the start-up tenant and behaviour, or to the given seed. */
 export const ResetCommand = z
   .object({ seed: z.unknown().optional(), keepClock: z.boolean().default(false) })
   .strict();
@@ -46,6 +46,8 @@ export const SendsQuery = z
 export interface AdminContext {
   /** The seed the emulator started with (the demo tenant without `--seed`). */
   startupSeed: () => SeedFile;
+  /** The behaviour the emulator started with (defaults, seed, options). */
+  startupBehaviour: () => Behaviour;
   /** Writes the state file, when there is one; returns its path or null. */
   save: () => Promise<string | null>;
   url: () => string;
@@ -122,7 +124,10 @@ export function registerAdminRoutes(
     }
     store.clear();
     if (!command.keepClock) store.clock.reset();
-    store.behaviour = applyBehaviour(store.behaviour, seed.behaviour);
+    store.behaviour =
+      command.seed === undefined
+        ? context.startupBehaviour()
+        : applyBehaviour(context.startupBehaviour(), seed.behaviour);
     applySeed(store.tenant, seed, store.clock.now());
     return summary(store, context);
   });

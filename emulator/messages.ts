@@ -70,6 +70,13 @@ function queryField(message: PushMessage, name: string): string | number | undef
   return read(message);
 }
 
+/** Ids sort by the number inside them (`2:114:0` before `10:114:0`). */
+function orderField(message: PushMessage, name: string): string | number | undefined {
+  return name.toLowerCase() === "id"
+    ? (decodeMessageId(message.id) ?? 0)
+    : queryField(message, name);
+}
+
 function positiveInt(value: unknown, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
@@ -87,17 +94,15 @@ export function listMessages(
     const page = positiveInt(query.$page, 1, "$page");
     const pageSize = positiveInt(query.$pageSize, 50, "$pageSize");
     const clauses = typeof query.$filter === "string" ? parseFilter(query.$filter) : [];
-    const order =
-      typeof query.$orderBy === "string"
-        ? parseOrderBy(query.$orderBy)
-        : [{ field: "id", descending: false }];
+    // Without $orderBy, messages come in the order they were created.
+    const order = typeof query.$orderBy === "string" ? parseOrderBy(query.$orderBy) : [];
     for (const { field } of [...clauses, ...order]) {
       if (!QUERY_FIELDS[field.toLowerCase()])
         throw new QueryError(`${field} is not a field that can be filtered or sorted on.`);
     }
     const all = [...bu.messages.values()]
       .filter((m) => matches((name) => queryField(m, name), clauses))
-      .sort(comparator(queryField, order));
+      .sort(comparator(orderField, order));
     const items = all
       .slice((page - 1) * pageSize, page * pageSize)
       .map((m) => messageView(bu, m, true, store.behaviour));

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerAdminRoutes } from "./admin.ts";
-import { applyBehaviour, type BehaviourPatch } from "./behaviour.ts";
+import { applyBehaviour, type Behaviour, type BehaviourPatch } from "./behaviour.ts";
 import { type ClockState, EmulatorClock } from "./clock.ts";
 import { demoSeed } from "./demo-tenant.ts";
 import { EmulatorError, NOT_AUTHORIZED, oauthError, restError } from "./errors.ts";
@@ -72,6 +72,7 @@ export function buildEmulatorApp(
   options: {
     logger?: EmulatorOptions["logger"];
     startupSeed: () => SeedFile;
+    startupBehaviour: () => Behaviour;
     save: () => Promise<string | null>;
     url: () => string;
   },
@@ -166,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     applySeed(store.tenant, seed, clock.now());
   }
   store.behaviour = applyBehaviour(store.behaviour, options.behaviour);
+  const startupBehaviour = store.behaviour;
 
   let url = "";
   const save = async () => {
@@ -176,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const app = buildEmulatorApp(store, {
     logger: options.logger,
     startupSeed: () => seed,
+    startupBehaviour: () => startupBehaviour,
     save,
     url: () => url,
   });
