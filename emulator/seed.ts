@@ -34,6 +34,7 @@ export const ClientSeed = z
   .strict();
 export type ClientSeed = z.infer<typeof ClientSeed>;
 
+/** A MobilePush app of a BU. */
 export const AppSeed = z
   .object({
     id: Guid,
@@ -58,6 +59,7 @@ export const MessageSeed = PushMessageDefinition.extend({
   lastUpdated: Epoch.optional(),
 });
 
+/** One contact's registration for one app. */
 export const ContactSeed = z
   .object({
     contactKey: z.string().min(1),
@@ -68,6 +70,7 @@ export const ContactSeed = z
   })
   .strict();
 
+/** Many registrations: keys `prefix` + `from`…`to` padded to `digits`, dealt round-robin to `appIds`. */
 export const ContactRangeSeed = z
   .object({
     prefix: z.string().default(""),
@@ -82,6 +85,7 @@ export const ContactRangeSeed = z
   .refine((range) => range.from <= range.to, "from must not be past to")
   .refine((range) => String(range.to).length <= range.digits, "to has more digits than digits");
 
+/** A BU (MID) with its apps, messages, contacts and tags; merged into an existing BU of that MID. */
 export const BusinessUnitSeed = z
   .object({
     mid: Mid,
