@@ -113,6 +113,15 @@ describe("GET /push/v1/message", () => {
       "NJA_SummerSale",
       "NJA_Retired",
     ]);
+    // Ids sort by the number inside them: 14:114:0 after 7:114:0, though "MTQ…" < "Nzo…".
+    await call(emulator(), "POST", "push/v1/message", { token: bearer, body: outbound() });
+    const byId = await call(emulator(), "GET", "push/v1/message?$orderBy=id%20desc&$pageSize=2", {
+      token: bearer,
+    });
+    expect((byId.body as MessageList).items.map((m) => m.name)).toEqual([
+      "NJA_Created",
+      "Weekly_Digest",
+    ]);
   });
 
   it("answers a filter it cannot read with 400 errors", async () => {

@@ -187,6 +187,19 @@ describe("POST /push/v1/messageContact/{messageId}/send", () => {
       });
     }
 
+    it("refuses a body that is not a JSON object, and JSON it cannot parse", async () => {
+      expect((await send(["C000000"])).body).toEqual({
+        errors: ["The request body must be a JSON object."],
+      });
+      const broken = await call(emulator(), "POST", sendPath(DEMO_MESSAGES.welcome), {
+        token: await token(emulator()),
+        headers: { "content-type": "application/json" },
+        rawBody: "{not json",
+      });
+      expect(broken.status).toBe(400);
+      expect(broken.body).toMatchObject({ errorcode: 10004 });
+    });
+
     it("accepts exactly 5000 keys", async () => {
       expect((await send({ SubscriberKeys: demoKeys(0, 5000) })).status).toBe(202);
     });

@@ -53,12 +53,14 @@ export async function call(
     token?: string;
     body?: unknown;
     form?: Record<string, string>;
+    /** Sent as it is (with the headers given). */
+    rawBody?: string;
     headers?: Record<string, string>;
   } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
+  let body: string | undefined = options.rawBody;
   if (options.form) {
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = new URLSearchParams(options.form).toString();

@@ -135,6 +135,18 @@ describe("POST /v2/token", () => {
     expect(noSecret.body).toMatchObject({ error: "invalid_request" });
   });
 
+  it("answers a body it cannot parse with 400 invalid_request", async () => {
+    const answer = await call(emulator(), "POST", "v2/token", {
+      headers: { "content-type": "application/json" },
+      rawBody: "{grant_type",
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: "invalid_request",
+      error_uri: "https://developer.salesforce.com/docs",
+    });
+  });
+
   it("gives the requested scopes that are granted; an empty scope gives none", async () => {
     const read = await call(emulator(), "POST", "v2/token", {
       body: grant({ scope: "push_read email_send" }),
