@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `nightjar` command. It runs the bundle that `npm run build` (run by `npm ci`) writes to
-// dist/, or, when there is none or src/ has changed since, the TypeScript sources through tsx.
+// dist/, or, when there is none or src/ or emulator/ has changed since, the TypeScript sources
+// through tsx.
 import { readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -17,7 +18,9 @@ function newestSource(dir) {
 
 function bundleIsFresh() {
   try {
-    return statSync(`${root}dist/cli.js`).mtimeMs >= newestSource(`${root}src`);
+    const built = statSync(`${root}dist/cli.js`).mtimeMs;
+    // The bundle holds the emulator too.
+    return built >= newestSource(`${root}src`) && built >= newestSource(`${root}emulator`);
   } catch {
     return false;
   }

@@ -62,6 +62,7 @@ describe("nightjar command line", () => {
       "import",
       "import customers",
       "import transactions",
+      "emulator",
     ]) {
       const run = await nightjar(empty, [...command.split(" "), "--help"]);
       expect(run.code, command).toBe(0);

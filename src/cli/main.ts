@@ -3,6 +3,7 @@ import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { NightjarError } from "../errors.ts";
+import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerMigrate(program);
   registerImport(program);
+  registerEmulator(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

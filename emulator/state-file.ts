@@ -1,0 +1,140 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { z } from "zod";
+import { Behaviour } from "./behaviour.ts";
+import { SeedError } from "./errors.ts";
+import { applySeed, SeedFile, type SeedInput } from "./seed.ts";
+import { SendRecord } from "./send-record.ts";
+import type { EmulatorStore } from "./store.ts";
+import type { Tenant } from "./tenant.ts";
+
+/** The `--state FILE`: everything the emulator holds except the fault rules. */
+export const StateFile = z
+  .object({
+    version: z.literal(1),
+    savedAt: z.string(),
+    clock: z
+      .object({
+        mode: z.enum(["real", "frozen"]),
+        offsetMs: z.number(),
+        frozenAt: z.number().nullable(),
+      })
+      .strict(),
+    behaviour: Behaviour,
+    tenant: SeedFile,
+    nextMessageNumber: z.number().int().positive(),
+    tokens: z.array(
+      z
+        .object({
+          token: z.string(),
+          clientId: z.string(),
+          mid: z.number().int(),
+          scopes: z.array(z.string()),
+          issuedAt: z.number(),
+          expiresAt: z.number(),
+        })
+        .strict(),
+    ),
+    sends: z.array(SendRecord),
+  })
+  .strict();
+export type StateFile = z.infer<typeof StateFile>;
+
+/** The tenant written as a seed (message ids, dates and contacts included). */
+export function tenantToSeed(tenant: Tenant): SeedInput {
+  return {
+    enterpriseId: tenant.enterpriseId || undefined,
+    clients: [...tenant.clients.values()].map((client) => ({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      homeMid: client.homeMid,
+      mids: client.mids,
+      scopes: client.scopes,
+      sendBudget: client.sendBudget ?? undefined,
+      userId: client.userId,
+    })),
+    businessUnits: [...tenant.businessUnits.values()].map((bu) => ({
+      mid: bu.mid,
+      name: bu.name,
+      apps: [...bu.apps.values()].map(({ modifiedDate: _modified, ...app }) => app),
+      messages: [...bu.messages.values()].map((message) => ({
+        ...message.definition,
+        id: message.id,
+        createdDate: message.createdDate,
+        lastUpdated: message.lastUpdated,
+      })),
+      contacts: [...bu.contacts.explicit].flatMap(([appId, registrations]) =>
+        [...registrations].map(([contactKey, registration]) => ({
+          contactKey,
+          appId,
+          ...registration,
+        })),
+      ),
+      contactRanges: bu.contacts.ranges,
+      tags: [...bu.tags],
+    })),
+  };
+}
+
+/** The store as a state file. */
+export function snapshotState(store: EmulatorStore): StateFile {
+  return StateFile.parse({
+    version: 1,
+    savedAt: new Date(store.clock.now()).toISOString(),
+    clock: store.clock.state(),
+    behaviour: store.behaviour,
+    tenant: tenantToSeed(store.tenant),
+    nextMessageNumber: store.tenant.nextMessageNumber,
+    tokens: [...store.tokens.values()],
+    sends: [...store.sends.values()],
+  });
+}
+
+/** Replaces everything the store holds (faults aside) with the state file's content. */
+export function restoreState(store: EmulatorStore, state: StateFile): void {
+  store.clear();
+  store.clock.restore(state.clock);
+  store.behaviour = state.behaviour;
+  applySeed(store.tenant, state.tenant, store.clock.now());
+  store.tenant.nextMessageNumber = Math.max(
+    store.tenant.nextMessageNumber,
+    state.nextMessageNumber,
+  );
+  for (const token of state.tokens) store.tokens.set(token.token, token);
+  for (const send of state.sends) store.addSend(send);
+}
+
+/** Reads a state file; null when there is none yet. */
+export async function readStateFile(file: string): Promise<StateFile | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new SeedError(`cannot read the state file ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new SeedError(`the state file ${file} is not JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const parsed = StateFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new SeedError(`the state file ${file} is not valid: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** Writes the store to `file` (through a temporary file, so a crash leaves the old one whole). */
+export async function writeStateFile(file: string, store: EmulatorStore): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(snapshotState(store))}\n`);
+  await rename(temporary, file);
+}
