@@ -17,6 +17,41 @@ create table customer_history (
   constraint customer_history_pkey PRIMARY KEY (contact_key, valid_from)
 );
 
+create table customer_model (
+  contact_key text not null,
+  run_id bigint not null,
+  run_date date not null,
+  stage text not null,
+  stage_since date not null,
+  segment text not null,
+  valid_from date not null,
+  value_tier smallint,
+  purchases integer not null,
+  first_purchase_on date,
+  last_purchase_on date,
+  recency_days integer,
+  tenure_days integer,
+  mean_repeat_spend double precision,
+  p_alive double precision,
+  expected_purchases double precision,
+  expected_spend double precision,
+  clv double precision,
+  constraint customer_model_pkey PRIMARY KEY (contact_key),
+  constraint customer_model_stage_check CHECK ((stage = ANY (ARRAY['prospect'::text, 'new'::text, 'active'::text, 'at_risk'::text, 'churned'::text, 'reactivated'::text]))),
+  constraint customer_model_value_tier_check CHECK (((value_tier >= 1) AND (value_tier <= 10)))
+);
+
+create table customer_model_history (
+  contact_key text not null,
+  valid_from date not null,
+  valid_to date not null,
+  stage text not null,
+  stage_since date not null,
+  segment text not null,
+  constraint customer_model_history_check CHECK ((valid_to > valid_from)),
+  constraint customer_model_history_pkey PRIMARY KEY (contact_key, valid_from)
+);
+
 create table customers (
   contact_key text not null,
   present boolean not null default true,
@@ -45,6 +80,46 @@ create table imports (
   constraint imports_pkey PRIMARY KEY (id)
 );
 
+create table model_fits (
+  id bigint not null generated always as identity,
+  data_key text not null,
+  calibration_end date not null,
+  period text not null,
+  customers integer not null,
+  bgnbd jsonb,
+  gamma_gamma jsonb,
+  seconds double precision not null,
+  fitted_at timestamp with time zone not null default now(),
+  constraint model_fits_data_key_key UNIQUE (data_key),
+  constraint model_fits_period_check CHECK ((period = ANY (ARRAY['day'::text, 'week'::text]))),
+  constraint model_fits_pkey PRIMARY KEY (id)
+);
+
+create table model_runs (
+  id bigint not null generated always as identity,
+  run_date date not null,
+  fit_id bigint,
+  fit_reused boolean not null,
+  customers integer not null,
+  stage_counts jsonb not null,
+  seconds double precision not null,
+  started_at timestamp with time zone not null,
+  finished_at timestamp with time zone not null default now(),
+  constraint model_runs_fit_id_fkey FOREIGN KEY (fit_id) REFERENCES model_fits(id),
+  constraint model_runs_pkey PRIMARY KEY (id)
+);
+
+create table model_segment_clusters (
+  run_id bigint not null,
+  stage text not null,
+  layer text not null,
+  cluster smallint not null,
+  centre double precision[] not null,
+  customers integer not null,
+  constraint model_segment_clusters_pkey PRIMARY KEY (run_id, stage, layer, cluster),
+  constraint model_segment_clusters_run_id_fkey FOREIGN KEY (run_id) REFERENCES model_runs(id) ON DELETE CASCADE
+);
+
 create table nightjar_migrations (
   version integer not null,
   name text not null,
@@ -64,6 +139,7 @@ create table transactions (
 );
 
 create index imports_kind_date on public.imports using btree (kind, import_date);
+create index model_runs_date on public.model_runs using btree (run_date);
 create index transactions_occurred_at on public.transactions using btree (occurred_at);
 create unique index transactions_transaction_id on public.transactions using btree (contact_key, transaction_id) WHERE (transaction_id IS NOT NULL);
 

@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the daily customer import on the embedded defaults, end to end, with the real
  * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
- * daily customer snapshots and a transactions file, imports them, shows a refused file changing
- * nothing, and reads the history back.
+ * daily customer snapshots and eighteen months of purchases, imports them, shows a refused file
+ * changing nothing, runs the customer model, and reads the history back.
  */
 import { spawnSync } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -67,6 +67,47 @@ async function writeSnapshot(day: number): Promise<string> {
   return file;
 }
 
+/** mulberry32: the same demo data on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Eighteen months of purchases for two customers in three: each buys at a rate of their own and
+ * may stop after any purchase (what the BG/NBD model assumes), with some $0 purchases and refunds.
+ */
+function purchaseHistory(): string {
+  const rnd = random(7);
+  const end = Date.parse("2026-11-03T00:00:00Z");
+  const day = 86_400_000;
+  const lines = ["contact_key,occurred_at,amount,transaction_id"];
+  for (let i = 0; i < CUSTOMERS; i++) {
+    if (rnd() < 0.33) continue;
+    const rate = 0.004 + rnd() ** 2 * 0.08; // purchases a day
+    const dropout = 0.05 + rnd() * 0.3;
+    const spend = 10 + rnd() * 90;
+    let t = end - rnd() * 540 * day;
+    for (let n = 0; t < end; n++) {
+      const roll = rnd();
+      const amount = roll < 0.02 ? 0 : roll < 0.04 ? -spend : spend * (0.5 + rnd());
+      const id = `T${i}-${n}`;
+      lines.push(
+        `C${String(i).padStart(6, "0")},${new Date(t).toISOString().slice(0, 16).replace("T", " ")},${amount.toFixed(2)},${id}`,
+      );
+      if (rnd() < dropout) break;
+      t += (-Math.log(1 - rnd()) / rate) * day;
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 async function main(): Promise<void> {
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
@@ -105,17 +146,14 @@ async function main(): Promise<void> {
   );
 
   say();
-  const transactions = ["contact_key,occurred_at,amount,transaction_id"];
-  for (let i = 0; i < 5000; i++) {
-    const amount = i % 50 === 0 ? "-19.99" : i % 31 === 0 ? "0" : ((i * 37) % 200).toFixed(2);
-    transactions.push(
-      `C${String((i * 13) % CUSTOMERS).padStart(6, "0")},2026-10-${String((i % 30) + 1).padStart(2, "0")} 1${i % 10}:00,${amount},T${i}`,
-    );
-  }
-  await writeFile(path.join(WORK, "transactions.csv"), `${transactions.join("\n")}\n`);
+  await writeFile(path.join(WORK, "transactions.csv"), purchaseHistory());
   nightjar(["import", "transactions", "transactions.csv"]);
   say("Importing them again skips every transaction it already has:");
   nightjar(["import", "transactions", "transactions.csv"]);
+
+  say();
+  say("The customer model: fit, stages, value and micro-segments for every customer:");
+  nightjar(["model", "run", "--date", "2026-11-03"]);
 
   const loaded = await loadConfig({ path: path.join(WORK, "nightjar.config.json"), env: {} });
   const db = await openDatabase(loaded.database);

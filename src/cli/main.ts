@@ -7,6 +7,7 @@ import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerModel } from "./commands/model.ts";
 
 /** Builds the `nightjar` command line. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerImport(program);
   registerEmulator(program);
+  registerModel(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

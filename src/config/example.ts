@@ -44,4 +44,25 @@ export const EXAMPLE_CONFIG = {
     ],
   },
   schedule: { nightlyAt: "02:00", timeZone: "UTC" },
+  model: {
+    period: "week",
+    predictionDays: 90,
+    clv: { months: 12, monthlyDiscountRate: 0.01 },
+    fitSample: 200_000,
+    stages: {
+      newDays: 30,
+      reactivatedDays: 60,
+      atRisk: { maxPAlive: 0.6, overdueFactor: 2 },
+      churned: { maxPAlive: 0.3, overdueFactor: 4 },
+    },
+    segments: {
+      seed: 1,
+      sampleSize: 20_000,
+      layers: [
+        { key: "v", name: "value", features: ["value"], clusters: 4 },
+        { key: "f", name: "frequency", features: ["frequency"], clusters: 3 },
+        { key: "r", name: "recency", features: ["recency"], clusters: 3 },
+      ],
+    },
+  },
 } satisfies NightjarConfig;

@@ -43,6 +43,8 @@ describe("config", () => {
       customers: { attributes: [] },
       sfmc: { accounts: [], apps: [] },
       schedule: { nightlyAt: "02:00", timeZone: "UTC" },
+      // The example writes every default out.
+      model: EXAMPLE_CONFIG.model,
     });
     expect(empty.database).toEqual({ engine: "pglite", dataDir: path.join(dir, ".nightjar") });
   });
@@ -87,6 +89,41 @@ describe("config", () => {
     );
     expect(message).toContain("schedule.nightlyAt: must be a time of day, HH:MM (24-hour)");
     expect(message).toContain("schedule.timeZone: is not a known IANA time zone");
+  });
+
+  it("refuses model settings that contradict each other", async () => {
+    const message = await configError({
+      model: {
+        period: "month",
+        stages: { atRisk: { maxPAlive: 0.2 }, churned: { maxPAlive: 0.5, overdueFactor: 1 } },
+        segments: {
+          layers: [
+            { key: "v", name: "value", features: ["value"], clusters: 4 },
+            { key: "v", name: "visits", features: ["frequency"], clusters: 12 },
+          ],
+        },
+      },
+    });
+    expect(message).toContain('model.period: Invalid option: expected one of "day"|"week"');
+    expect(message).toContain("model.segments.layers[1].clusters: Too big");
+    const crossed = await configError({
+      model: {
+        stages: { atRisk: { maxPAlive: 0.2 }, churned: { maxPAlive: 0.5, overdueFactor: 1 } },
+        segments: {
+          layers: [
+            { key: "v", name: "value", features: ["value"], clusters: 4 },
+            { key: "v", name: "visits", features: ["frequency"], clusters: 3 },
+          ],
+        },
+      },
+    });
+    expect(crossed).toContain(
+      "model.stages.churned.maxPAlive: must not be above stages.atRisk.maxPAlive",
+    );
+    expect(crossed).toContain(
+      "model.stages.churned.overdueFactor: must not be below stages.atRisk.overdueFactor",
+    );
+    expect(crossed).toContain('model.segments.layers[1].key: "v" is used by another layer');
   });
 
   it("refuses bad attribute declarations", async () => {

@@ -84,6 +84,108 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** Customer features a micro-segment layer can cluster on. */
+export const SEGMENT_FEATURES = [
+  "value", // predicted CLV
+  "frequency", // purchase days so far
+  "recency", // days since the last purchase
+  "tenure", // days since the first purchase
+  "spend", // mean spend of repeat purchases
+  "alive", // P(alive)
+] as const;
+
+const SegmentLayer = z.strictObject({
+  /** One lower-case letter naming the layer in segment ids, e.g. "v" in `active.v3.f2.r1`. */
+  key: z.string().regex(/^[a-z]$/, "must be one lower-case letter"),
+  name: z.string().min(1),
+  /** The features clustered together in this layer. */
+  features: z.array(z.enum(SEGMENT_FEATURES)).min(1),
+  /** Clusters per stage (2–9); cluster 1 has the lowest first feature. */
+  clusters: z.number().int().min(2).max(9),
+});
+export type SegmentLayer = z.infer<typeof SegmentLayer>;
+
+const StageThresholds = (maxPAlive: number, overdueFactor: number) =>
+  z
+    .strictObject({
+      /** P(alive) below this puts a customer in the stage. */
+      maxPAlive: z.number().min(0).max(1).default(maxPAlive),
+      /** Days since the last purchase beyond this many of the customer's usual gaps, likewise. */
+      overdueFactor: z.number().positive().default(overdueFactor),
+    })
+    .prefault({});
+
+/** The customer model (`nightjar model run`). */
+export const ModelSettings = z
+  .strictObject({
+    /** Time unit of the fit: "week" (Default) or "day". */
+    period: z.enum(["day", "week"]).default("week"),
+    /** Expected purchases are predicted over this many days (Default: 90). */
+    predictionDays: z.number().int().positive().default(90),
+    clv: z
+      .strictObject({
+        /** CLV horizon in months (Default: 12). */
+        months: z.number().int().min(1).max(120).default(12),
+        /** Discount rate per month (Default: 0.01). */
+        monthlyDiscountRate: z.number().min(0).max(1).default(0.01),
+      })
+      .prefault({}),
+    /** At most this many customers (a deterministic sample) are used to fit (Default: 200000). */
+    fitSample: z.number().int().min(1000).default(200_000),
+    stages: z
+      .strictObject({
+        /** A first purchase within this many days makes a customer New (Default: 30). */
+        newDays: z.number().int().positive().default(30),
+        /** A customer stays Reactivated this many days after coming back (Default: 60). */
+        reactivatedDays: z.number().int().positive().default(60),
+        atRisk: StageThresholds(0.6, 2),
+        churned: StageThresholds(0.3, 4),
+      })
+      .prefault({}),
+    segments: z
+      .strictObject({
+        /** Seed of the clustering: the same data and seed give the same segments. */
+        seed: z.number().int().default(1),
+        /** Customers per stage the clusters are found on (all are then assigned). */
+        sampleSize: z.number().int().min(100).default(20_000),
+        layers: z.array(SegmentLayer).default([
+          { key: "v", name: "value", features: ["value"], clusters: 4 },
+          { key: "f", name: "frequency", features: ["frequency"], clusters: 3 },
+          { key: "r", name: "recency", features: ["recency"], clusters: 3 },
+        ]),
+      })
+      .prefault({}),
+  })
+  .superRefine((model, ctx) => {
+    const { atRisk, churned } = model.stages;
+    if (churned.maxPAlive > atRisk.maxPAlive) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stages", "churned", "maxPAlive"],
+        message: "must not be above stages.atRisk.maxPAlive (churned is the further stage)",
+      });
+    }
+    if (churned.overdueFactor < atRisk.overdueFactor) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stages", "churned", "overdueFactor"],
+        message: "must not be below stages.atRisk.overdueFactor (churned is the further stage)",
+      });
+    }
+    const keys = new Set<string>();
+    model.segments.layers.forEach((layer, index) => {
+      if (keys.has(layer.key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["segments", "layers", index, "key"],
+          message: `"${layer.key}" is used by another layer`,
+        });
+      }
+      keys.add(layer.key);
+    });
+  });
+export type ModelSettings = z.infer<typeof ModelSettings>;
+
 /** The whole `nightjar.config.json`. Every key has a default, so `{}` is a valid config. */
 export const NightjarConfig = z
   .strictObject({
@@ -117,6 +219,7 @@ export const NightjarConfig = z
         timeZone: z.string().refine(isTimeZone, "is not a known IANA time zone").default("UTC"),
       })
       .default({ nightlyAt: "02:00", timeZone: "UTC" }),
+    model: ModelSettings.prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

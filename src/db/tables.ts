@@ -50,4 +50,62 @@ export interface Database {
     is_purchase: Generated<boolean>;
     import_id: number;
   };
+  model_fits: {
+    id: Generated<number>;
+    data_key: string;
+    calibration_end: string;
+    period: "day" | "week";
+    customers: number;
+    bgnbd: unknown;
+    gamma_gamma: unknown;
+    seconds: number;
+    fitted_at: Generated<Date>;
+  };
+  model_runs: {
+    id: Generated<number>;
+    run_date: string;
+    fit_id: number | null;
+    fit_reused: boolean;
+    customers: number;
+    stage_counts: unknown;
+    seconds: number;
+    started_at: Date;
+    finished_at: Generated<Date>;
+  };
+  model_segment_clusters: {
+    run_id: number;
+    stage: string;
+    layer: string;
+    cluster: number;
+    centre: number[];
+    customers: number;
+  };
+  customer_model: {
+    contact_key: string;
+    run_id: number;
+    run_date: string;
+    stage: string;
+    stage_since: string;
+    segment: string;
+    valid_from: string;
+    value_tier: number | null;
+    purchases: number;
+    first_purchase_on: string | null;
+    last_purchase_on: string | null;
+    recency_days: number | null;
+    tenure_days: number | null;
+    mean_repeat_spend: number | null;
+    p_alive: number | null;
+    expected_purchases: number | null;
+    expected_spend: number | null;
+    clv: number | null;
+  };
+  customer_model_history: {
+    contact_key: string;
+    valid_from: string;
+    valid_to: string;
+    stage: string;
+    stage_since: string;
+    segment: string;
+  };
 }

@@ -24,7 +24,8 @@ export function todayIn(timeZone: string, now = new Date()): string {
   }).format(now);
 }
 
-function parseDate(value: string): string {
+/** A commander parser for YYYY-MM-DD options. */
+export function parseDate(value: string): string {
   const date = new Date(`${value}T00:00:00Z`);
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(value) ||

@@ -1,0 +1,226 @@
+import { sql } from "kysely";
+import { expect, it } from "vitest";
+import { ModelSettings } from "../src/config/schema.ts";
+import { importCustomers } from "../src/customers/import-customers.ts";
+import { importTransactions } from "../src/customers/import-transactions.ts";
+import type { NightjarDb } from "../src/db/connect.ts";
+import { expectedPurchases, probabilityAlive } from "../src/model/bgnbd.ts";
+import { runModel } from "../src/model/run.ts";
+import { describeEachEngine } from "./helpers/engines.ts";
+import { tempFolder } from "./helpers/files.ts";
+
+const files = tempFolder();
+const SETTINGS = ModelSettings.parse({});
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function customers(db: NightjarDb, keys: string[]): Promise<void> {
+  const lines = ["contact_key,allow_push", ...keys.map((k) => `${k},true`)];
+  await importCustomers(db, {
+    path: await files.file(`customers-${keys.length}-${Math.random()}.csv`, lines),
+    date: "2026-01-01",
+    attributes: [{ name: "allow_push", type: "boolean", required: true }],
+    timeZone: "UTC",
+  });
+}
+
+/** Purchases as [contact key, date, amount]. */
+async function purchases(db: NightjarDb, rows: [string, string, number][]): Promise<void> {
+  const lines = [
+    "contact_key,occurred_at,amount",
+    ...rows.map(([k, d, a]) => `${k},${d} 12:00,${a}`),
+  ];
+  await importTransactions(db, {
+    path: await files.file(`tx-${Math.random()}.csv`, lines),
+    timeZone: "UTC",
+  });
+}
+
+/** A purchase every `gap` days from `from` to `to`. */
+function rhythm(key: string, from: string, to: string, gap: number): [string, string, number][] {
+  const rows: [string, string, number][] = [];
+  for (let d = from; d <= to; d = addDays(d, gap)) rows.push([key, d, 20]);
+  return rows;
+}
+
+function run(db: NightjarDb, date: string, settings = SETTINGS) {
+  return runModel(db, { date, timeZone: "UTC", settings });
+}
+
+async function stages(db: NightjarDb): Promise<Record<string, string>> {
+  const result = await sql<{ contact_key: string; stage: string }>`
+    select contact_key, stage from customer_model order by contact_key`.execute(db.kysely);
+  return Object.fromEntries(result.rows.map((r) => [r.contact_key, r.stage]));
+}
+
+async function stageHistory(db: NightjarDb, key: string) {
+  const result = await sql<{ valid_from: string; valid_to: string | null; stage: string }>`
+    select valid_from, valid_to, stage from customer_model_history where contact_key = ${key}
+    union all
+    select valid_from, null, stage from customer_model where contact_key = ${key}
+    order by valid_from`.execute(db.kysely);
+  return result.rows.map((r) => [r.valid_from, r.valid_to, r.stage]);
+}
+
+describeEachEngine("customer model run", (test) => {
+  it("makes everyone a prospect when there are no transactions", async () => {
+    const { db } = test();
+    await customers(db, ["A", "B", "C"]);
+    const result = await run(db, "2026-03-01");
+    expect(result).toMatchObject({
+      customers: 3,
+      buyers: 0,
+      stages: { prospect: 3, new: 0, active: 0, at_risk: 0, churned: 0, reactivated: 0 },
+      segments: 1,
+    });
+    expect(result.fit.bgnbd).toBeNull();
+    expect(await stages(db)).toEqual({ A: "prospect", B: "prospect", C: "prospect" });
+  });
+
+  it("decides stages by the customer's own rhythm when there is too little data to fit", async () => {
+    const { db } = test();
+    await customers(db, ["P", "N", "A", "R", "C", "O"]);
+    const date = "2026-06-30";
+    await purchases(db, [
+      ["N", addDays(date, -10), 30],
+      ...rhythm("A", "2026-03-01", addDays(date, -5), 10),
+      ...rhythm("R", "2026-03-01", addDays(date, -25), 10),
+      ...rhythm("C", "2026-03-01", addDays(date, -50), 10),
+      // One purchase long ago: judged by the typical repeat buyer's rhythm (10 days).
+      ["O", addDays(date, -100), 15],
+    ]);
+    const result = await run(db, date);
+    expect(result.fit.bgnbd).toBeNull();
+    expect(result.fit.notes[0]).toContain("BG/NBD not fitted");
+    expect(await stages(db)).toEqual({
+      P: "prospect",
+      N: "new",
+      A: "active",
+      R: "at_risk",
+      C: "churned",
+      O: "churned",
+    });
+  });
+
+  it("moves a customer into Churned and out again as Reactivated, keeping every change", async () => {
+    const { db } = test();
+    await customers(db, ["K", "L"]);
+    // K buys every 10 days until 2026-04-30; L keeps buying (so the typical gap stays 10).
+    await purchases(db, [
+      ...rhythm("K", "2026-03-01", "2026-04-30", 10),
+      ...rhythm("L", "2026-03-01", "2026-09-30", 10),
+    ]);
+    const day = (n: number) => addDays("2026-04-30", n);
+    await run(db, day(5)); // overdue 0.5: active
+    await run(db, day(25)); // overdue 2.5: at risk
+    await run(db, day(45)); // overdue 4.5: churned
+    await run(db, day(60)); // still churned: no purchase
+    await purchases(db, [["K", day(70), 25]]);
+    await run(db, day(72)); // bought again after churning: reactivated
+    await run(db, day(80)); // 8 days later, not overdue: still reactivated
+    await run(db, day(150)); // 80 days without a purchase, over 4 of K's usual gaps: churned again
+    expect(await stageHistory(db, "K")).toEqual([
+      [day(5), day(25), "active"],
+      [day(25), day(45), "at_risk"],
+      [day(45), day(72), "churned"],
+      [day(72), day(150), "reactivated"],
+      [day(150), null, "churned"],
+    ]);
+    const k = await db.kysely
+      .selectFrom("customer_model")
+      .selectAll()
+      .where("contact_key", "=", "K")
+      .executeTakeFirstOrThrow();
+    expect(k).toMatchObject({ stage_since: day(150), last_purchase_on: day(70), purchases: 8 });
+  });
+
+  it("rerunning a date replaces that day's result without leaving a one-day interval", async () => {
+    const { db } = test();
+    await customers(db, ["K", "L"]);
+    await purchases(db, [
+      ...rhythm("K", "2026-03-01", "2026-04-30", 10),
+      ...rhythm("L", "2026-03-01", "2026-09-30", 10),
+    ]);
+    await run(db, "2026-05-05");
+    const before = await stageHistory(db, "K");
+    await run(db, "2026-05-25"); // K at risk
+    // A late purchase for 2026-05-24 arrives; the same date runs again: K is active as before.
+    await purchases(db, [["K", "2026-05-24", 10]]);
+    await run(db, "2026-05-25");
+    expect(await stageHistory(db, "K")).toEqual(
+      before.map(([from, , stage]) => [from, null, stage]),
+    );
+    await expect(run(db, "2026-05-20")).rejects.toThrow(
+      "the model already ran for 2026-05-25; a run for 2026-05-20 would rewrite history out of order",
+    );
+  });
+});
+
+/** Customers with BG/NBD-like behaviour: enough for a fit. */
+function simulatedPurchases(count: number, end: string): [string, string, number][] {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const rows: [string, string, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const key = `S${String(i).padStart(4, "0")}`;
+    let day = -Math.floor(random() * 300) - 30;
+    const rate = 0.02 + random() * 0.1;
+    const life = random() < 0.4 ? Math.floor(random() * 200) : 10_000;
+    const spend = 10 + random() * 60;
+    const start = day;
+    while (day < 0 && day - start < life) {
+      rows.push([key, addDays(end, day), Math.round(spend * (0.5 + random()) * 100) / 100]);
+      day += Math.max(1, Math.round(-Math.log(1 - random()) / rate));
+    }
+  }
+  return rows;
+}
+
+describeEachEngine("customer model run with a fitted model", (test) => {
+  it("scores in SQL exactly as the model's formulas, reuses the fit, and segments deterministically", async () => {
+    const { db } = test();
+    const date = "2026-06-30";
+    const rows = simulatedPurchases(400, date);
+    await customers(db, [...new Set(rows.map((r) => r[0]))]);
+    await purchases(db, rows);
+    const first = await run(db, date);
+    expect(first.fit.reused).toBe(false);
+    const bgnbd = first.fit.bgnbd;
+    expect(bgnbd).not.toBeNull();
+    const params = bgnbd?.params as NonNullable<typeof bgnbd>["params"];
+    const scored = await sql<{
+      purchases: number;
+      first_purchase_on: string;
+      last_purchase_on: string;
+      p_alive: number;
+      expected_purchases: number;
+      segment: string;
+      stage: string;
+      value_tier: number;
+    }>`select * from customer_model order by contact_key`.execute(db.kysely);
+    const weeks = (from: string, to: string) =>
+      (Date.parse(to) - Date.parse(from)) / (7 * 86_400_000);
+    for (const c of scored.rows) {
+      const x = c.purchases - 1;
+      const tx = weeks(c.first_purchase_on, c.last_purchase_on);
+      const T = weeks(c.first_purchase_on, date);
+      expect(c.p_alive).toBeCloseTo(probabilityAlive(params, x, tx, T), 10);
+      expect(c.expected_purchases).toBeCloseTo(expectedPurchases(params, 90 / 7, x, tx, T), 8);
+      expect(c.segment).toMatch(
+        /^(new|active|at_risk|churned|reactivated)\.v[1-4]\.f[1-3]\.r[1-3]$/,
+      );
+      expect(c.segment.startsWith(`${c.stage}.`)).toBe(true);
+      expect(c.value_tier).toBeGreaterThanOrEqual(1);
+    }
+    const again = await run(db, date);
+    expect(again.fit).toMatchObject({ reused: true, id: first.fit.id });
+    const segmentsAgain = await sql<{ segment: string }>`
+      select segment from customer_model order by contact_key`.execute(db.kysely);
+    expect(segmentsAgain.rows.map((r) => r.segment)).toEqual(scored.rows.map((r) => r.segment));
+  });
+});
