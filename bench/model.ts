@@ -1,0 +1,242 @@
+/**
+ * Customer model benchmark: `npm run bench:model [-- --customers N --runs N]`.
+ *
+ * Puts 1,000,000 customers and about 5,000,000 transactions, simulated from BG/NBD-like behaviour
+ * (a purchase rate per customer, a chance to drop out after each purchase, first purchases over
+ * two years), into PostgreSQL, then times in the same run:
+ *   (a) one plain `GROUP BY contact_key` pass over the transactions (the floor),
+ *   (b) the whole `nightjar model run` process (summaries, fit, scoring, stages, segments, saving).
+ * Each run starts from an empty model (no fit to reuse). Writes bench/results/model.md.
+ * Needs PostgreSQL: DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TMP = path.join(ROOT, "bench", "tmp-model");
+const RESULTS = path.join(ROOT, "bench", "results", "model.md");
+const BENCH_DB = "nightjar_bench_model";
+const RUN_DATE = "2026-06-30";
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+const CUSTOMERS = argument("customers", 1_000_000);
+const RUNS = argument("runs", 3);
+
+/** mulberry32: the same data on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Gamma(shape, 1) by Marsaglia & Tsang (boosted for shape < 1). */
+function gamma(shape: number, rnd: () => number): number {
+  if (shape < 1) return gamma(shape + 1, rnd) * rnd() ** (1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      // Box-Muller normal
+      x = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rnd();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v)))
+      return d * v;
+  }
+}
+
+/** Writes the transactions CSV; returns how many rows it holds. */
+async function generateTransactions(file: string): Promise<number> {
+  const out = createWriteStream(file);
+  const rnd = random(2026);
+  const end = Date.parse(`${RUN_DATE}T00:00:00Z`);
+  const week = 7 * 86_400_000;
+  // r, α (per week), a, b: about 5 purchases per customer over two years.
+  const [r, alpha, a, b] = [0.9, 5, 0.6, 4];
+  let rows = 0;
+  let buffer = "";
+  for (let i = 0; i < CUSTOMERS; i++) {
+    // One customer in five never bought: a prospect.
+    if (rnd() < 0.2) continue;
+    const key = `C${String(i).padStart(7, "0")}`;
+    const rate = gamma(r, rnd) / alpha;
+    const ga = gamma(a, rnd);
+    const dropout = ga / (ga + gamma(b, rnd));
+    let t = end - rnd() * 104 * week;
+    for (;;) {
+      const amount = (5 + rnd() * 95).toFixed(2);
+      buffer += `${key},${new Date(t).toISOString()},${amount},1\n`;
+      rows++;
+      if (rnd() < dropout) break;
+      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-6)) * week;
+      if (t >= end) break;
+    }
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer))
+        await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      buffer = "";
+    }
+  }
+  out.end(buffer);
+  await new Promise<void>((resolve) => out.once("close", () => resolve()));
+  return rows;
+}
+
+interface Timed {
+  seconds: number;
+  stdout: string;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}`));
+      resolve({ seconds, stdout });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const benchUrl = new URL(serverUrl);
+  benchUrl.pathname = `/${BENCH_DB}`;
+  const serverVersion = (await admin.query("show server_version")).rows[0].server_version;
+  await run("npm", ["run", "--silent", "build"]);
+  await mkdir(TMP, { recursive: true });
+  const transactionsFile = path.join(TMP, "transactions.csv");
+  process.stderr.write(
+    `generating ${CUSTOMERS.toLocaleString("en-US")} customers' transactions…\n`,
+  );
+  const transactions = await generateTransactions(transactionsFile);
+
+  const config = path.join(TMP, "nightjar.config.json");
+  await writeFile(config, JSON.stringify({ schedule: { nightlyAt: "02:00", timeZone: "UTC" } }));
+  const probe = path.join(TMP, "rss-probe.mjs");
+  const rssFile = path.join(TMP, "peak-rss-kb");
+  await writeFile(
+    probe,
+    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
+  const nightjar = path.join(ROOT, "bin", "nightjar.js");
+  const dbEnv = { DATABASE_URL: benchUrl.toString() };
+  const psql = (...commands: string[]) =>
+    run("psql", [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-d",
+      benchUrl.toString(),
+      ...commands.flatMap((c) => ["-c", c]),
+    ]);
+
+  process.stderr.write("loading PostgreSQL…\n");
+  await admin.query(`drop database if exists ${BENCH_DB}`);
+  await admin.query(`create database ${BENCH_DB}`);
+  await run("node", [nightjar, "--config", config, "migrate", "--json"], dbEnv);
+  await psql(
+    `insert into customers (contact_key, first_seen_on, valid_from, last_import_id)
+     select 'C' || lpad(i::text, 7, '0'), date '2024-01-01', date '2024-01-01', 1
+     from generate_series(0, ${CUSTOMERS - 1}) i`,
+    `\\copy transactions (contact_key, occurred_at, amount, import_id) from '${transactionsFile}' with (format csv)`,
+    "vacuum analyze",
+    "checkpoint",
+  );
+
+  const floor: number[] = [];
+  const model: number[] = [];
+  const rss: number[] = [];
+  let last: Record<string, unknown> = {};
+  for (let r = 1; r <= RUNS; r++) {
+    await psql(
+      "truncate model_runs, model_fits, model_segment_clusters, customer_model, customer_model_history",
+      "checkpoint",
+    );
+    const groupBy = await psql(
+      "select count(*) from (select contact_key, count(*), sum(amount) from transactions group by contact_key) per_customer",
+    );
+    floor.push(groupBy.seconds);
+    const timed = await run(
+      "node",
+      [nightjar, "--config", config, "model", "run", "--date", RUN_DATE, "--json"],
+      { ...dbEnv, NODE_OPTIONS: `--import=${probe}` },
+    );
+    model.push(timed.seconds);
+    rss.push(Number(await readFile(rssFile, "utf8")) / 1024);
+    last = JSON.parse(timed.stdout);
+    process.stderr.write(
+      `run ${r}: GROUP BY ${groupBy.seconds.toFixed(2)} s, model run ${timed.seconds.toFixed(2)} s, peak RSS ${rss.at(-1)?.toFixed(0)} MB\n`,
+    );
+  }
+  await admin.query(`drop database if exists ${BENCH_DB}`);
+  await admin.end();
+
+  const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(", ");
+  const ratios = model.map((m, i) => m / (floor[i] as number));
+  const peak = Math.max(...rss);
+  const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+  const report = `# Customer model benchmark
+
+Generated by \`npm run bench:model\` on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${serverVersion}.
+Data: ${CUSTOMERS.toLocaleString("en-US")} customers, ${transactions.toLocaleString("en-US")} transactions simulated from BG/NBD-like behaviour
+(one customer in five without a purchase), run date ${RUN_DATE}. Each run starts from an empty model (the fit is made, not reused).
+
+| | median of ${RUNS} | runs | target |
+|---|---|---|---|
+| floor: one \`GROUP BY contact_key\` pass over the transactions (psql) | ${median(floor).toFixed(2)} s | ${fmt(floor)} | |
+| \`nightjar model run\` (whole process) | ${median(model).toFixed(2)} s | ${fmt(model)} | ≤ 60 s (${verdict(median(model) <= 60)}) |
+| ratio to the floor | ${median(ratios).toFixed(1)}× | ${fmt(ratios)} | |
+| peak RSS of the model run | ${median(rss).toFixed(0)} MB | ${rss.map((v) => v.toFixed(0)).join(", ")} | ≤ 500 MB (${verdict(peak <= 500)}) |
+
+Steps of the last run (seconds): ${Object.entries((last.timings ?? {}) as Record<string, number>)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}.
+
+Last run's result: \`${JSON.stringify({ stages: last.stages, segments: last.segments, fit: last.fit })}\`
+`;
+  await mkdir(path.dirname(RESULTS), { recursive: true });
+  await writeFile(RESULTS, report);
+  if (!process.argv.includes("--keep")) await rm(TMP, { recursive: true, force: true });
+  process.stdout.write(report);
+}
+
+await main();
