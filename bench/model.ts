@@ -70,6 +70,7 @@ async function generateTransactions(file: string): Promise<number> {
   const week = 7 * 86_400_000;
   // r, α (per week), a, b: about 5 purchases per customer over two years.
   const [r, alpha, a, b] = [0.9, 5, 0.6, 4];
+  process.stderr.write(`simulating BG/NBD with r=${r} α=${alpha} a=${a} b=${b}\n`);
   let rows = 0;
   let buffer = "";
   for (let i = 0; i < CUSTOMERS; i++) {
@@ -79,14 +80,21 @@ async function generateTransactions(file: string): Promise<number> {
     const rate = gamma(r, rnd) / alpha;
     const ga = gamma(a, rnd);
     const dropout = ga / (ga + gamma(b, rnd));
-    let t = end - rnd() * 104 * week;
-    for (;;) {
-      const amount = (5 + rnd() * 95).toFixed(2);
+    // Spend varies around a mean of the customer's own (what Gamma-Gamma assumes).
+    const meanSpend = 15 + gamma(2, rnd) * 20;
+    const purchase = (t: number) => {
+      const amount = ((meanSpend * gamma(4, rnd)) / 4).toFixed(2);
       buffer += `${key},${new Date(t).toISOString()},${amount},1\n`;
       rows++;
-      if (rnd() < dropout) break;
-      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-6)) * week;
+    };
+    // The first purchase; a customer may drop out after each repeat purchase (BG/NBD).
+    let t = end - rnd() * 104 * week;
+    purchase(t);
+    for (;;) {
+      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-9)) * week;
       if (t >= end) break;
+      purchase(t);
+      if (rnd() < dropout) break;
     }
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer))

@@ -93,16 +93,21 @@ function purchaseHistory(): string {
     const rate = 0.004 + rnd() ** 2 * 0.08; // purchases a day
     const dropout = 0.05 + rnd() * 0.3;
     const spend = 10 + rnd() * 90;
-    let t = end - rnd() * 540 * day;
-    for (let n = 0; t < end; n++) {
+    const purchase = (t: number, n: number) => {
       const roll = rnd();
       const amount = roll < 0.02 ? 0 : roll < 0.04 ? -spend : spend * (0.5 + rnd());
-      const id = `T${i}-${n}`;
       lines.push(
-        `C${String(i).padStart(6, "0")},${new Date(t).toISOString().slice(0, 16).replace("T", " ")},${amount.toFixed(2)},${id}`,
+        `C${String(i).padStart(6, "0")},${new Date(t).toISOString().slice(0, 16).replace("T", " ")},${amount.toFixed(2)},T${i}-${n}`,
       );
-      if (rnd() < dropout) break;
+    };
+    // A first purchase; after each repeat purchase the customer may stop buying.
+    let t = end - rnd() * 540 * day;
+    purchase(t, 0);
+    for (let n = 1; ; n++) {
       t += (-Math.log(1 - rnd()) / rate) * day;
+      if (t >= end) break;
+      purchase(t, n);
+      if (rnd() < dropout) break;
     }
   }
   return `${lines.join("\n")}\n`;

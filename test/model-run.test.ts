@@ -104,6 +104,43 @@ describeEachEngine("customer model run", (test) => {
     });
   });
 
+  it("puts each customer in the cluster of its layer values, numbered from the lowest", async () => {
+    const { db } = test();
+    const date = "2026-06-30";
+    const rows: [string, string, number][] = [];
+    const expected: Record<string, string> = {};
+    // Three frequency groups (3, 10 and 25 purchases), each with recent (1 day) and less
+    // recent (3 days) buyers; all Active by their own rhythm.
+    for (const [group, purchasesInGroup, gap] of [
+      [1, 3, 20],
+      [2, 10, 5],
+      [3, 25, 2],
+    ] as const) {
+      for (const [member, recency] of [1, 1, 3, 3].entries()) {
+        const key = `G${group}${member}`;
+        const last = addDays(date, -recency);
+        for (let n = 0; n < purchasesInGroup; n++) rows.push([key, addDays(last, -n * gap), 10]);
+        expected[key] = `active.v1.f${group}.r${recency === 1 ? 1 : 2}`;
+      }
+    }
+    await customers(db, Object.keys(expected));
+    await purchases(db, rows);
+    await run(db, date);
+    const segments = await sql<{ contact_key: string; segment: string }>`
+      select contact_key, segment from customer_model order by contact_key`.execute(db.kysely);
+    expect(Object.fromEntries(segments.rows.map((r) => [r.contact_key, r.segment]))).toEqual(
+      expected,
+    );
+    const clusters = await sql<{ layer: string; cluster: number; centre: number[] }>`
+      select layer, cluster, centre from model_segment_clusters
+      where stage = 'active' and layer = 'f' order by cluster`.execute(db.kysely);
+    expect(clusters.rows.map((c) => [c.cluster, Math.round(c.centre[0] as number)])).toEqual([
+      [1, 3],
+      [2, 10],
+      [3, 25],
+    ]);
+  });
+
   it("moves a customer into Churned and out again as Reactivated, keeping every change", async () => {
     const { db } = test();
     await customers(db, ["K", "L"]);
