@@ -3,9 +3,11 @@ import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { NightjarError } from "../errors.ts";
+import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerModel } from "./commands/model.ts";
 
 /** Builds the `nightjar` command line. */
 export function buildProgram(): Command {
@@ -17,6 +19,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerMigrate(program);
   registerImport(program);
+  registerModel(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -35,6 +38,16 @@ function errorJson(error: Error, redact: (text: string) => string): unknown {
         totalProblems: error.totalProblems,
         problems: error.problems,
         errorsFile: error.errorsFile ?? null,
+      },
+    };
+  }
+  if (error instanceof TransactionsFileError) {
+    return {
+      error: {
+        ...base.error,
+        file: error.file,
+        totalProblems: error.totalProblems,
+        problems: error.problems,
       },
     };
   }
