@@ -3,6 +3,7 @@ import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { NightjarError } from "../errors.ts";
+import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
@@ -39,6 +40,16 @@ function errorJson(error: Error, redact: (text: string) => string): unknown {
         totalProblems: error.totalProblems,
         problems: error.problems,
         errorsFile: error.errorsFile ?? null,
+      },
+    };
+  }
+  if (error instanceof TransactionsFileError) {
+    return {
+      error: {
+        ...base.error,
+        file: error.file,
+        totalProblems: error.totalProblems,
+        problems: error.problems,
       },
     };
   }

@@ -5,7 +5,8 @@ import { ModelInputError } from "./errors.ts";
 /**
  * The BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6) and its gradient, arranged for
  * speed: everything that does not depend on the parameters is computed once, so an evaluation
- * costs one exp and one log1p per repeat buyer plus work per *distinct* value of x and T.
+ * costs a few logarithms per repeat buyer, and work per *distinct* x, and per distinct T among
+ * the customers without repeat purchases.
  *
  * Per customer, with δ = [x > 0]:
  *   ℓ = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b) + ln(e^{A₃} + δ e^{A₄})
@@ -21,14 +22,13 @@ export interface PreparedSummaries {
   maxX: number;
   /** Total weight of the customers with each x = 0 … maxX. */
   weightByX: Float64Array;
-  /** Distinct T values, and the total weight of the x = 0 customers at each. */
-  distinctT: Float64Array;
-  zeroWeightByT: Float64Array;
-  distinctTx: Float64Array;
-  /** Repeat buyers (x > 0): x, positions of T and t_x among the distinct values, weight. */
+  /** Distinct T of the customers without repeat purchases, and their total weight at each. */
+  zeroT: Float64Array;
+  zeroWeight: Float64Array;
+  /** Repeat buyers (x > 0), one row each: x, T, t_x and weight. */
   repeatX: Int32Array;
-  repeatT: Int32Array;
-  repeatTx: Int32Array;
+  repeatT: Float64Array;
+  repeatTx: Float64Array;
   repeatWeight: Float64Array;
 }
 
@@ -63,59 +63,56 @@ export function prepareSummaries(data: SummaryColumns): PreparedSummaries {
   }
   if (!(totalWeight > 0))
     throw new ModelInputError("no customers to fit (empty data or all weights 0)");
-  const T = distinctValues(data.T);
   const weightByX = new Float64Array(maxX + 1);
-  const zeroWeightByT = new Float64Array(T.values.length);
+  const zeroTValues = new Float64Array(n - repeatRows);
+  const zeroRowWeight = new Float64Array(n - repeatRows);
   const repeatX = new Int32Array(repeatRows);
-  const repeatT = new Int32Array(repeatRows);
-  const repeatTxValues = new Float64Array(repeatRows);
+  const repeatT = new Float64Array(repeatRows);
+  const repeatTx = new Float64Array(repeatRows);
   const repeatWeight = new Float64Array(repeatRows);
   let r = 0;
+  let z = 0;
   for (let i = 0; i < n; i++) {
     const w = data.weight ? (data.weight[i] as number) : 1;
     if (w === 0) continue;
     const x = data.x[i] as number;
     weightByX[x] = (weightByX[x] as number) + w;
-    const t = T.index[i] as number;
     if (x === 0) {
-      zeroWeightByT[t] = (zeroWeightByT[t] as number) + w;
+      zeroTValues[z] = data.T[i] as number;
+      zeroRowWeight[z++] = w;
       continue;
     }
     repeatX[r] = x;
-    repeatT[r] = t;
-    repeatTxValues[r] = data.tx[i] as number;
-    repeatWeight[r] = w;
-    r++;
+    repeatT[r] = data.T[i] as number;
+    repeatTx[r] = data.tx[i] as number;
+    repeatWeight[r++] = w;
   }
-  const tx = distinctValues(repeatTxValues);
+  // Customers without repeat purchases differ only in T, and many share it (whole days).
+  const zero = distinctValues(zeroTValues.subarray(0, z));
+  const zeroWeight = new Float64Array(zero.values.length);
+  for (let i = 0; i < z; i++) {
+    const j = zero.index[i] as number;
+    zeroWeight[j] = (zeroWeight[j] as number) + (zeroRowWeight[i] as number);
+  }
   return {
     totalWeight,
     maxX,
     weightByX,
-    distinctT: T.values,
-    zeroWeightByT,
-    distinctTx: tx.values,
+    zeroT: zero.values,
+    zeroWeight,
     repeatX,
     repeatT,
-    repeatTx: tx.index,
+    repeatTx,
     repeatWeight,
   };
 }
 
-/** Scratch arrays reused across evaluations (one fit evaluates the likelihood ~100 times). */
+/** Evaluates the likelihood of prepared summaries, reusing its scratch arrays across calls. */
 export class BgNbdEvaluator {
-  private readonly lnT: Float64Array;
-  private readonly invT: Float64Array;
-  private readonly lnTx: Float64Array;
-  private readonly invTx: Float64Array;
   private readonly lnBx: Float64Array;
   private readonly invBx: Float64Array;
 
   constructor(readonly data: PreparedSummaries) {
-    this.lnT = new Float64Array(data.distinctT.length);
-    this.invT = new Float64Array(data.distinctT.length);
-    this.lnTx = new Float64Array(data.distinctTx.length);
-    this.invTx = new Float64Array(data.distinctTx.length);
     this.lnBx = new Float64Array(data.maxX + 1);
     this.invBx = new Float64Array(data.maxX + 1);
   }
@@ -131,17 +128,7 @@ export class BgNbdEvaluator {
       return Number.NaN;
     }
     const d = this.data;
-    const { lnT, invT, lnTx, invTx, lnBx, invBx } = this;
-    for (let j = 0; j < d.distinctT.length; j++) {
-      const v = alpha + (d.distinctT[j] as number);
-      lnT[j] = Math.log(v);
-      invT[j] = 1 / v;
-    }
-    for (let j = 0; j < d.distinctTx.length; j++) {
-      const v = alpha + (d.distinctTx[j] as number);
-      lnTx[j] = Math.log(v);
-      invTx[j] = 1 / v;
-    }
+    const { lnBx, invBx } = this;
     // Terms that depend on x alone: running sums over k < x, weighted by the customers at each x.
     const lnAlpha = Math.log(alpha);
     let ll = r * lnAlpha * d.totalWeight;
@@ -171,43 +158,58 @@ export class BgNbdEvaluator {
       gB += w * (sumB - sumAB);
     }
     // Customers without repeat purchases: only the first term, e^{A₃} = (α+T)^{−r}.
-    for (let j = 0; j < d.distinctT.length; j++) {
-      const w = d.zeroWeightByT[j] as number;
-      if (w === 0) continue;
-      ll -= w * r * (lnT[j] as number);
-      gR -= w * (lnT[j] as number);
-      gAlpha -= w * r * (invT[j] as number);
+    for (let j = 0; j < d.zeroT.length; j++) {
+      const w = d.zeroWeight[j] as number;
+      const v = alpha + (d.zeroT[j] as number);
+      const lnT = Math.log(v);
+      ll -= w * r * lnT;
+      gR -= w * lnT;
+      gAlpha -= (w * r) / v;
     }
     // Repeat buyers: ln(e^{A₃} + e^{A₄}) by log-sum-exp; s = e^{A₄}/(e^{A₃}+e^{A₄}) is the
     // posterior probability that the customer dropped out after the last purchase.
     const lnA = Math.log(a);
     let sumDropped = 0;
+    let repeatSum = 0;
+    let repeatCompensation = 0;
     for (let i = 0; i < d.repeatX.length; i++) {
       const x = d.repeatX[i] as number;
       const w = d.repeatWeight[i] as number;
-      const t = d.repeatT[i] as number;
-      const tx = d.repeatTx[i] as number;
+      // Per row rather than per distinct value: with continuous times a lookup table would be as
+      // long as the data and its random access slower than the logarithm.
+      const vT = alpha + (d.repeatT[i] as number);
+      const vTx = alpha + (d.repeatTx[i] as number);
+      const lnT = Math.log(vT);
+      const lnTx = Math.log(vTx);
       const k = r + x;
-      const a3 = -k * (lnT[t] as number);
-      const a4 = lnA - (lnBx[x] as number) - k * (lnTx[tx] as number);
+      const a3 = -k * lnT;
+      const a4 = lnA - (lnBx[x] as number) - k * lnTx;
       const diff = a4 - a3;
       let s: number;
+      let term: number;
       if (diff > 0) {
         const e = Math.exp(-diff);
-        ll += w * (a4 + Math.log1p(e));
+        term = w * (a4 + Math.log1p(e));
         s = 1 / (1 + e);
       } else {
         const e = Math.exp(diff);
-        ll += w * (a3 + Math.log1p(e));
+        term = w * (a3 + Math.log1p(e));
         s = e / (1 + e);
       }
+      // Compensated (Neumaier) summation: over a million rows plain sums lose ~6 digits, and the
+      // optimizer needs the total's last digits to see its final steps decrease it.
+      const sum = repeatSum + term;
+      repeatCompensation +=
+        Math.abs(repeatSum) >= Math.abs(term) ? repeatSum - sum + term : term - sum + repeatSum;
+      repeatSum = sum;
       const ws = w * s;
       const wAlive = w - ws;
-      gR -= wAlive * (lnT[t] as number) + ws * (lnTx[tx] as number);
-      gAlpha -= k * (wAlive * (invT[t] as number) + ws * (invTx[tx] as number));
+      gR -= wAlive * lnT + ws * lnTx;
+      gAlpha -= k * (wAlive / vT + ws / vTx);
       sumDropped += ws;
       gB -= ws * (invBx[x] as number);
     }
+    ll += repeatSum + repeatCompensation;
     gA += sumDropped / a;
     if (gradient) {
       gradient[0] = gR;

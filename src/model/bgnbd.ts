@@ -61,12 +61,11 @@ function initialParams(data: PreparedSummaries): BgNbdParams {
   let purchases = 0;
   for (let x = 0; x <= data.maxX; x++) purchases += x * (data.weightByX[x] as number);
   let exposure = 0;
-  for (let j = 0; j < data.distinctT.length; j++) {
-    exposure += (data.distinctT[j] as number) * (data.zeroWeightByT[j] as number);
+  for (let j = 0; j < data.zeroT.length; j++) {
+    exposure += (data.zeroT[j] as number) * (data.zeroWeight[j] as number);
   }
   for (let i = 0; i < data.repeatX.length; i++) {
-    exposure +=
-      (data.distinctT[data.repeatT[i] as number] as number) * (data.repeatWeight[i] as number);
+    exposure += (data.repeatT[i] as number) * (data.repeatWeight[i] as number);
   }
   const alpha = purchases > 0 && exposure > 0 ? exposure / purchases : 1;
   return { r: 1, alpha, a: 1, b: 1 };

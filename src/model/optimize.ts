@@ -32,7 +32,7 @@ export interface BfgsOptions {
 
 const WOLFE_C1 = 1e-4;
 const WOLFE_C2 = 0.9;
-const MAX_LINE_SEARCH_STEPS = 40;
+const MAX_LINE_SEARCH_STEPS = 30;
 
 /** One trial point of a line search. */
 interface Trial {
@@ -185,11 +185,20 @@ export function minimizeBfgs(
       for (let i = 0; i < n; i++) direction[i] = -(gradient[i] as number);
       slope = dot(direction, gradient);
     }
+    // The quasi-Newton model predicts a decrease of about −slope/2; once that is below what the
+    // objective's doubles resolve, no line search can confirm a step (the limit on a million rows).
+    if (-slope <= 8 * Number.EPSILON * Math.abs(value)) {
+      const small = maxAbs(gradient) <= Math.sqrt(gradientTolerance);
+      return result(iteration, small, "the predicted decrease is below the objective's rounding");
+    }
     // A first step of length about 1 in parameter space; later, the quasi-Newton step.
     const initialStep = fresh ? Math.min(1, 1 / Math.max(maxAbs(direction), 1e-300)) : 1;
     const trial = wolfeLineSearch(f, x, value, slope, direction, initialStep, counter);
     if (trial === undefined) {
-      if (!fresh) {
+      // With the gradient this small the objective's rounding hides any further decrease: this is
+      // as close to the minimum as its values can tell, and a restart would only repeat the search.
+      const atFloor = maxAbs(gradient) <= Math.sqrt(gradientTolerance) * 1e-2;
+      if (!fresh && !atFloor) {
         resetInverseHessian();
         fresh = true;
         continue;

@@ -1,11 +1,164 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { z } from "zod";
+import { parseDelimiter } from "../../customers/csv-records.ts";
+import { type CustomerModelFit, fitCustomerModel } from "../../model/fit.ts";
+import { summarizeTransactionsFile } from "../../model/transactions-file.ts";
+import { dayNumber } from "../../model/zone-days.ts";
+import { count, createOutput } from "../output.ts";
 import { registerModelRun } from "./model-run.ts";
 
-/** `nightjar model …`: the customer model. */
-export function registerModel(program: Command): Command {
+/** The options of `nightjar model fit`, as commander hands them over. */
+const ModelFitOptions = z.strictObject({
+  transactions: z.string().min(1),
+  calibrationEnd: z.string(),
+  period: z.enum(["day", "week"]),
+  timeZone: z.string().default("UTC"),
+  delimiter: z.string().optional(),
+  json: z.boolean().default(false),
+});
+type ModelFitOptions = z.infer<typeof ModelFitOptions>;
+
+function parseCalibrationEnd(value: string): string {
+  try {
+    dayNumber(value);
+  } catch {
+    throw new InvalidArgumentError("expected a date, YYYY-MM-DD");
+  }
+  return value;
+}
+
+/** The `--json` document: the required keys first, standard errors and convergence alongside. */
+function fitJson(fit: CustomerModelFit) {
+  const { bgnbd, gammaGamma } = fit;
+  return {
+    customers: fit.customers,
+    bgnbd: {
+      ...bgnbd.params,
+      logLikelihood: bgnbd.logLikelihood,
+      standardErrors: bgnbd.standardErrors,
+      converged: bgnbd.converged,
+    },
+    gammaGamma: gammaGamma
+      ? {
+          ...gammaGamma.params,
+          logLikelihood: gammaGamma.logLikelihood,
+          customers: gammaGamma.customers,
+          standardErrors: gammaGamma.standardErrors,
+          converged: gammaGamma.converged,
+        }
+      : null,
+  };
+}
+
+const number = (v: number) => (Math.abs(v) < 1e5 ? v.toFixed(4) : v.toPrecision(6)).padStart(11);
+
+function table(
+  title: string,
+  params: Record<string, number>,
+  errors: Record<string, number>,
+): string[] {
+  return [
+    title,
+    ...Object.keys(params).map(
+      (key) =>
+        `  ${key.padEnd(6)}${number(params[key] as number)}  ± ${number(errors[key] as number).trim()}`,
+    ),
+  ];
+}
+
+/**
+ * Warnings for fits that should not be trusted. NaN standard errors mean the likelihood has no
+ * proper maximum there (too few or too uniform customers), even when the optimizer stopped cleanly.
+ */
+function warnAboutFit(fit: CustomerModelFit, warn: (line: string) => void): void {
+  const identified = (errors: object) => Object.values(errors).every(Number.isFinite);
+  if (!fit.bgnbd.converged) warn("the BG/NBD fit did not converge; its estimates are not reliable");
+  else if (!identified(fit.bgnbd.standardErrors)) {
+    warn("the data do not identify the BG/NBD parameters (no standard errors); too few customers?");
+  }
+  const gg = fit.gammaGamma;
+  if (gg === undefined) warn("no repeat purchase with a positive amount: no Gamma-Gamma fit");
+  else if (!gg.converged)
+    warn("the Gamma-Gamma fit did not converge; its estimates are not reliable");
+  else if (!identified(gg.standardErrors)) {
+    warn("the data do not identify the Gamma-Gamma parameters (no standard errors)");
+  }
+}
+
+/** Registers `model fit` on the `model` command. */
+export function registerModelFit(model: Command): void {
+  model
+    .command("fit")
+    .description(
+      "fit the BG/NBD and Gamma-Gamma models to a transactions CSV (no database or config needed)",
+    )
+    .requiredOption(
+      "--transactions <file>",
+      "CSV with a header row: contact_key,occurred_at,amount",
+    )
+    .requiredOption(
+      "--calibration-end <YYYY-MM-DD>",
+      "last day of the calibration period (inclusive); later transactions are left out",
+      parseCalibrationEnd,
+    )
+    .requiredOption("--period <unit>", "time unit of the model: day or week", (value: string) => {
+      if (value !== "day" && value !== "week")
+        throw new InvalidArgumentError('expected "day" or "week"');
+      return value;
+    })
+    .option("--time-zone <zone>", "IANA zone whose calendar days are purchase days (default: UTC)")
+    .option("--delimiter <char>", "field delimiter (default: ,; use \\t or tab for tabs)")
+    .option("--json", "print the result as one JSON line")
+    .action(async (raw: unknown) => {
+      const options: ModelFitOptions = ModelFitOptions.parse(raw);
+      const out = createOutput(options.json);
+      const read = await summarizeTransactionsFile(options.transactions, {
+        calibrationEnd: options.calibrationEnd,
+        period: options.period,
+        timeZone: options.timeZone,
+        delimiter: parseDelimiter(options.delimiter),
+      });
+      const { stats } = read;
+      if (process.stderr.isTTY) {
+        process.stderr.write(
+          `Read ${count(read.rows)} transactions; fitting ${count(read.summaries.keys.length)} customers…\n`,
+        );
+      }
+      const fit = fitCustomerModel(read.summaries);
+      warnAboutFit(fit, out.warn);
+      out.result(fitJson(fit), () => {
+        const { bgnbd, gammaGamma } = fit;
+        const lines = [
+          `Fitted on ${count(fit.customers)} customers: ${count(stats.purchases)} purchases up to ${options.calibrationEnd} (left out: ${count(stats.afterCalibrationEnd)} later transactions, ${count(stats.refunds)} refunds). Time unit: ${options.period}.`,
+          "",
+          ...table(
+            `BG/NBD (purchase rate and dropout), log-likelihood ${bgnbd.logLikelihood.toFixed(2)}`,
+            { ...bgnbd.params },
+            { ...bgnbd.standardErrors },
+          ),
+        ];
+        if (gammaGamma) {
+          lines.push(
+            "",
+            ...table(
+              `Gamma-Gamma (spend per purchase), ${count(gammaGamma.customers)} repeat buyers, log-likelihood ${gammaGamma.logLikelihood.toFixed(2)}`,
+              { ...gammaGamma.params },
+              { ...gammaGamma.standardErrors },
+            ),
+          );
+        }
+        return lines.join("\n");
+      });
+    });
+}
+
+/** Registers the `model` command (the customer model) and its subcommands. */
+export function registerModel(program: Command): void {
   const model = program
     .command("model")
-    .description("the customer model: lifecycle stages, value, churn risk and micro-segments");
+    .description(
+      "the customer model: lifecycle stages, value, churn risk and micro-segments (BG/NBD, Gamma-Gamma)",
+    );
   registerModelRun(model);
-  return model;
+  registerModelFit(model);
 }
