@@ -8,13 +8,14 @@
  * Writes bench/results/import.md with the ratios, rows/s and the import process's peak RSS.
  * Needs PostgreSQL: DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres.
  */
-import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { seededRandom } from "../src/model/simulate.ts";
+import { median, rssProbe, run } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp");
@@ -47,18 +48,6 @@ const LAST = ["Meyer", "Smith", "Rossi", "Dubois", "Novak", "Silva", "Berg", "Ko
 const COUNTRIES = ["DE", "FR", "US", "GB", "IT", "ES", "NL", "PL", "SE", "AT"];
 const CITIES = ["Berlin", "Paris", "Austin", "Leeds", "Milano", "Sevilla", "Utrecht", "Gdansk"];
 
-/** Small deterministic PRNG (mulberry32), so every run benchmarks the same files. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(items: readonly T[], r: number): T {
   return items[Math.floor(r * items.length)] as T;
 }
@@ -70,8 +59,8 @@ function date(r: number, fromYear: number, years: number): string {
 
 async function generate(file: string, day: 1 | 2): Promise<void> {
   const out = createWriteStream(file);
-  const rnd = random(42);
-  const change = random(7);
+  const rnd = seededRandom(42);
+  const change = seededRandom(7);
   out.write(`contact_key,${ATTRIBUTES.map((a) => a.name).join(",")}\n`);
   let buffer = "";
   for (let i = 0; i < ROWS; i++) {
@@ -93,47 +82,6 @@ async function generate(file: string, day: 1 | 2): Promise<void> {
   }
   out.end(buffer);
   await new Promise<void>((resolve) => out.once("close", () => resolve()));
-}
-
-interface Timed {
-  seconds: number;
-  peakRssMb: number | null;
-  stdout: string;
-}
-
-/** Runs a command, timing it; with `rssFile`, the Node child reports its peak RSS there. */
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  rssFile?: string,
-): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", async (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}`));
-      const peakRssMb = rssFile ? Number(await readFile(rssFile, "utf8")) / 1024 : null;
-      resolve({ seconds, peakRssMb, stdout });
-    });
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -167,14 +115,9 @@ async function main(): Promise<void> {
       },
     }),
   );
-  const probe = path.join(TMP, "rss-probe.mjs");
-  const rssFile = path.join(TMP, "peak-rss-kb");
-  await writeFile(
-    probe,
-    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
-  );
+  const probe = await rssProbe(TMP);
   const nightjar = path.join(ROOT, "bin", "nightjar.js");
-  const nodeEnv = { DATABASE_URL: benchUrl.toString(), NODE_OPTIONS: `--import=${probe}` };
+  const nodeEnv = { DATABASE_URL: benchUrl.toString() };
   const psqlBase = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", benchUrl.toString()];
   const columns = ATTRIBUTES.map((a) => `${a.name} ${a.sql}`).join(", ");
 
@@ -215,14 +158,14 @@ async function main(): Promise<void> {
       "node",
       [nightjar, "--config", config, "import", "customers", day1, "--date", "2026-11-01", "--json"],
       nodeEnv,
-      rssFile,
+      probe,
     );
     await run("psql", [...psqlBase, "-c", "checkpoint"]);
     const second = await run(
       "node",
       [nightjar, "--config", config, "import", "customers", day2, "--date", "2026-11-02", "--json"],
       nodeEnv,
-      rssFile,
+      probe,
     );
     const summary2 = JSON.parse(second.stdout);
     if (summary2.updated < ROWS * CHANGED_SHARE * 0.9)

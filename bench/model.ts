@@ -9,13 +9,14 @@
  * Each run starts from an empty model (no fit to reuse). Writes bench/results/model.md.
  * Needs PostgreSQL: DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres.
  */
-import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { gammaDraw, seededRandom } from "../src/model/simulate.ts";
+import { median, rssProbe, run } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-model");
@@ -30,42 +31,10 @@ function argument(name: string, fallback: number): number {
 const CUSTOMERS = argument("customers", 1_000_000);
 const RUNS = argument("runs", 3);
 
-/** mulberry32: the same data on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Gamma(shape, 1) by Marsaglia & Tsang (boosted for shape < 1). */
-function gamma(shape: number, rnd: () => number): number {
-  if (shape < 1) return gamma(shape + 1, rnd) * rnd() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      // Box-Muller normal
-      x = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rnd();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v)))
-      return d * v;
-  }
-}
-
 /** Writes the transactions CSV; returns how many rows it holds. */
 async function generateTransactions(file: string): Promise<number> {
   const out = createWriteStream(file);
-  const rnd = random(2026);
+  const rnd = seededRandom(2026);
   const end = Date.parse(`${RUN_DATE}T00:00:00Z`);
   const week = 7 * 86_400_000;
   // r, α (per week), a, b: about 5 purchases per customer over two years.
@@ -77,13 +46,13 @@ async function generateTransactions(file: string): Promise<number> {
     // One customer in five never bought: a prospect.
     if (rnd() < 0.2) continue;
     const key = `C${String(i).padStart(7, "0")}`;
-    const rate = gamma(r, rnd) / alpha;
-    const ga = gamma(a, rnd);
-    const dropout = ga / (ga + gamma(b, rnd));
+    const rate = gammaDraw(rnd, r, 1) / alpha;
+    const ga = gammaDraw(rnd, a, 1);
+    const dropout = ga / (ga + gammaDraw(rnd, b, 1));
     // Spend varies around a mean of the customer's own (what Gamma-Gamma assumes).
-    const meanSpend = 15 + gamma(2, rnd) * 20;
+    const meanSpend = 15 + gammaDraw(rnd, 2, 1) * 20;
     const purchase = (t: number) => {
-      const amount = ((meanSpend * gamma(4, rnd)) / 4).toFixed(2);
+      const amount = ((meanSpend * gammaDraw(rnd, 4, 1)) / 4).toFixed(2);
       buffer += `${key},${new Date(t).toISOString()},${amount},1\n`;
       rows++;
     };
@@ -107,39 +76,6 @@ async function generateTransactions(file: string): Promise<number> {
   return rows;
 }
 
-interface Timed {
-  seconds: number;
-  stdout: string;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let stdout = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}`));
-      resolve({ seconds, stdout });
-    });
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -157,12 +93,7 @@ async function main(): Promise<void> {
 
   const config = path.join(TMP, "nightjar.config.json");
   await writeFile(config, JSON.stringify({ schedule: { nightlyAt: "02:00", timeZone: "UTC" } }));
-  const probe = path.join(TMP, "rss-probe.mjs");
-  const rssFile = path.join(TMP, "peak-rss-kb");
-  await writeFile(
-    probe,
-    `import { writeFileSync } from "node:fs";\nprocess.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
-  );
+  const probe = await rssProbe(TMP);
   const nightjar = path.join(ROOT, "bin", "nightjar.js");
   const dbEnv = { DATABASE_URL: benchUrl.toString() };
   const psql = (...commands: string[]) =>
@@ -205,10 +136,11 @@ async function main(): Promise<void> {
     const timed = await run(
       "node",
       [nightjar, "--config", config, "model", "run", "--date", RUN_DATE, "--json"],
-      { ...dbEnv, NODE_OPTIONS: `--import=${probe}` },
+      dbEnv,
+      probe,
     );
     model.push(timed.seconds);
-    rss.push(Number(await readFile(rssFile, "utf8")) / 1024);
+    rss.push(timed.peakRssMb ?? Number.NaN);
     last = JSON.parse(timed.stdout);
     process.stderr.write(
       `run ${r}: GROUP BY ${groupBy.seconds.toFixed(2)} s, model run ${timed.seconds.toFixed(2)} s, peak RSS ${rss.at(-1)?.toFixed(0)} MB\n`,

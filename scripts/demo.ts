@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config/load.ts";
 import { customersAsOf } from "../src/customers/history.ts";
 import { openDatabase } from "../src/db/connect.ts";
+import { seededRandom } from "../src/model/simulate.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORK = path.join(ROOT, ".demo");
@@ -67,24 +68,12 @@ async function writeSnapshot(day: number): Promise<string> {
   return file;
 }
 
-/** mulberry32: the same demo data on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Eighteen months of purchases for two customers in three: each buys at a rate of their own and
  * may stop after any purchase (what the BG/NBD model assumes), with some $0 purchases and refunds.
  */
 function purchaseHistory(): string {
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   const end = Date.parse("2026-11-03T00:00:00Z");
   const day = 86_400_000;
   const lines = ["contact_key,occurred_at,amount,transaction_id"];

@@ -7,7 +7,13 @@ import {
 } from "../src/model/bgnbd.ts";
 import { customerLifetimeValue } from "../src/model/clv.ts";
 import { expectedAverageSpend, fitGammaGamma } from "../src/model/gamma-gamma.ts";
-import { cdnowSummaries, csvColumn, readNumericCsv } from "./helpers/cdnow.ts";
+import {
+  CDNOW_SHA256,
+  cdnowFileSha256,
+  cdnowSummaries,
+  csvColumn,
+  readNumericCsv,
+} from "./helpers/cdnow.ts";
 
 /**
  * The published results on the 2,357-customer CDNOW sample (shared/datasets/cdnow/README.md):
@@ -29,6 +35,14 @@ function expectNear(actual: number, published: number, tolerance: number, label:
 const summaries = cdnowSummaries();
 const bgnbd = fitBgNbd(summaries);
 const gammaGamma = fitGammaGamma(summaries.x, summaries.meanSpend);
+
+describe("the CDNOW data", () => {
+  it("is byte for byte the published files", () => {
+    for (const [file, sha256] of Object.entries(CDNOW_SHA256)) {
+      expect(cdnowFileSha256(file), file).toBe(sha256);
+    }
+  });
+});
 
 describe("BG/NBD on CDNOW, rebuilt from the transactions", () => {
   it("reproduces r, α, a, b and the log-likelihood of Fader, Hardie & Lee (2005)", () => {

@@ -1,47 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCdnowSample } from "./helpers/cdnow.ts";
-
-const BIN = fileURLToPath(new URL("../bin/nightjar.js", import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `nightjar` command in `cwd`, without any config or database in reach. */
-function nightjar(cwd: string, args: string[]): Promise<Run> {
-  const { DATABASE_URL: _url, NIGHTJAR_CONFIG: _config, ...env } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stdout under --json: exactly one JSON document on one line. */
-function onlyJson(run: Run): unknown {
-  expect(run.stdout.endsWith("\n")).toBe(true);
-  expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
-  return JSON.parse(run.stdout);
-}
+import { nightjar, onlyJson } from "./helpers/cli.ts";
 
 const FIT = [
   "model",

@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+
+export const BIN = fileURLToPath(new URL("../../bin/nightjar.js", import.meta.url));
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real `nightjar` command in `cwd`. DATABASE_URL and NIGHTJAR_CONFIG of the test
+ * process are not passed on: a command sees only what `env` gives it.
+ */
+export function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const { DATABASE_URL: _url, NIGHTJAR_CONFIG: _config, ...base } = process.env;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** stdout under --json: exactly one JSON document on one line. */
+export function onlyJson(run: Run): unknown {
+  expect(run.stdout.endsWith("\n")).toBe(true);
+  expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+  return JSON.parse(run.stdout);
+}
