@@ -25,6 +25,9 @@ describe("nightjar command line", () => {
       "import customers",
       "import transactions",
       "emulator",
+      "model",
+      "model run",
+      "model fit",
     ]) {
       const run = await nightjar(empty, [...command.split(" "), "--help"]);
       expect(run.code, command).toBe(0);
@@ -200,6 +203,43 @@ describeEachEngine("nightjar import", (test) => {
     expect(await readFile(path.join(dir, "bad-errors.csv"), "utf8")).toContain(
       "2,allow_push,perhaps,",
     );
+  });
+
+  it("runs the customer model, printing one JSON line, and refuses an earlier date", async () => {
+    // A folder (and embedded database) of its own: earlier tests' snapshots are not this one's.
+    const own = await mkdtemp(path.join(os.tmpdir(), "nightjar-model-cli-"));
+    for (const file of ["nightjar.config.json", "day1.csv", "tx.csv"]) {
+      await writeFile(path.join(own, file), await readFile(path.join(dir, file)));
+    }
+    const load = await nightjar(
+      own,
+      ["import", "customers", "day1.csv", "--date", "2026-11-01"],
+      env(),
+    );
+    expect(load.code, load.stderr).toBe(0);
+    expect((await nightjar(own, ["import", "transactions", "tx.csv"], env())).code).toBe(0);
+    const run = await nightjar(own, ["model", "run", "--date", "2026-11-02", "--json"], env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(onlyJson(run)).toMatchObject({
+      date: "2026-11-02",
+      customers: 2,
+      buyers: 1,
+      stages: { prospect: 1, new: 1, active: 0, at_risk: 0, churned: 0, reactivated: 0 },
+      fit: { reused: false, bgnbd: null, gammaGamma: null },
+      seconds: expect.any(Number),
+    });
+    const human = await nightjar(own, ["model", "run", "--date", "2026-11-02"], env());
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(
+      /^Model run for 2026-11-02: 2 customers \(1 with purchases\) in \d+\.\d s\n/,
+    );
+    expect(human.stdout).toContain("stages: Prospect 1 · New 1 · Active 0");
+    const earlier = await nightjar(own, ["model", "run", "--date", "2026-11-01", "--json"], env());
+    expect(earlier.code).toBe(1);
+    expect(onlyJson(earlier)).toMatchObject({
+      error: { type: "ModelRunOrderError", message: expect.stringContaining("out of order") },
+    });
+    await rm(own, { recursive: true, force: true });
   });
 
   it("applies migrations on demand and reports the schema version", async () => {
