@@ -57,6 +57,17 @@ describe("injectFetch", () => {
     expect((error as Error).cause).toMatchObject({ code: "UND_ERR_SOCKET" });
     const sends = (await call(emulator(), "GET", "_emulator/sends")).body as { count: number };
     expect(sends.count).toBe(1);
+    // A read too (its answer is written at once, unlike the send's).
+    await call(emulator(), "POST", "_emulator/faults", {
+      body: { kind: "dropConnection", route: "message.list", times: 1 },
+    });
+    const read = await fetcher(new URL("push/v1/message", BASE), {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    }).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect((read as Error).cause).toMatchObject({ code: "UND_ERR_SOCKET" });
   });
 
   it("rejects with the signal's reason when it aborts first", async () => {

@@ -115,9 +115,12 @@ export function buildEmulatorApp(
   });
 
   // The call was carried out (a send recorded); the client gets no answer at all. Destroying the
-  // response cuts the socket on a real connection, and fails `app.inject` in-process.
+  // response cuts the socket on a real connection, and fails `app.inject` in-process (its 'close'
+  // comes on the next tick, so the answer is held back until it has).
   app.addHook("onSend", async (request, reply, payload) => {
-    if (request.dropConnection) reply.raw.destroy();
+    if (!request.dropConnection) return payload;
+    reply.raw.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
     return payload;
   });
 
