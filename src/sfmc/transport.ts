@@ -105,6 +105,17 @@ function errorCodes(error: unknown, depth = 0): string[] {
   return [...own, ...cause, ...each];
 }
 
+/** The message of the deepest `cause` (undici's own says only "fetch failed"). */
+function innermost(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 4; depth += 1) {
+    const cause = current instanceof Error ? current.cause : undefined;
+    if (!(cause instanceof Error)) break;
+    current = cause;
+  }
+  return current instanceof Error ? current.message : String(current);
+}
+
 /** How a failed `fetch` failed: before the request was written, or possibly after. */
 export function classifyFailure(error: unknown): { written: boolean; reason: string } {
   const codes = errorCodes(error);
@@ -113,11 +124,9 @@ export function classifyFailure(error: unknown): { written: boolean; reason: str
     return { written: true, reason: "no answer before the timeout" };
   const known = codes.find((code) => BEFORE_WRITE.has(code));
   if (known) return { written: false, reason: `${known} before the request was written` };
-  const code = codes[0];
-  const message = error instanceof Error ? error.message : String(error);
   return {
     written: true,
-    reason: `connection failed after the request started (${code ?? message})`,
+    reason: `connection failed after the request started (${codes[0] ?? innermost(error)})`,
   };
 }
 
