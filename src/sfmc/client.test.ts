@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { joinUrl, normalizeBaseUrl, secretSource, sendBody } from "./client.ts";
+import { joinUrl, normalizeBaseUrl, secretSource } from "./auth.ts";
+import { sendBody } from "./client.ts";
 
 describe("URLs", () => {
   it("joins a base and a path with exactly one slash", () => {

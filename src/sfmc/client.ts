@@ -10,17 +10,9 @@
  */
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { joinUrl, requestToken, type SfmcAccountSettings, type TokenSource } from "./auth.ts";
 import { formatSendTime, parseCstDate } from "./cst.ts";
-import {
-  type ConfigProblem,
-  errorDetails,
-  SendOutcomeUnknown,
-  type SfmcCallContext,
-  SfmcConfigError,
-  SfmcConnectionError,
-  SfmcError,
-  type SfmcErrorDetails,
-} from "./errors.ts";
+import { answerError, SendOutcomeUnknown, SfmcConnectionError, unexpectedBody } from "./errors.ts";
 import { Redactor, type SfmcLog, scrubbedLog, silentLogger } from "./log.ts";
 import {
   type Application,
@@ -33,15 +25,12 @@ import {
   SendResponse,
   SingleApplication,
   SingleMessage,
-  type TokenRequest,
-  TokenResponse,
 } from "./schemas.ts";
 import { type AccessGrant, TokenCache } from "./tokens.ts";
 import {
   type CallKind,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUTS,
-  type HttpAnswer,
   type RetryPolicy,
   type Timeouts,
   Transport,
@@ -49,18 +38,6 @@ import {
 
 /** Most contact keys one `messageContact` send takes. */
 export const MAX_KEYS_PER_SEND = 5000;
-
-/** The account as the config describes it (`sfmc.accounts[]`). */
-export interface SfmcAccountSettings {
-  name: string;
-  /** e.g. `https://SUBDOMAIN.auth.marketingcloudapis.com/` or the emulator's URL. */
-  authBaseUrl: string;
-  clientId: string;
-  /** The secret's reference as configured; only used to say where to fix a wrong secret. */
-  clientSecret: string;
-  /** Requests in flight at once (Default: 4). */
-  maxInFlight?: number;
-}
 
 export interface SfmcClientOptions {
   account: SfmcAccountSettings;
@@ -108,30 +85,12 @@ export interface MessageQuery {
   pageSize?: number;
 }
 
-/** `base` + `path` with exactly one `/` between them (SFMC's instance URLs end with `/`). */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-}
-
-/** The token answer's REST URL with a scheme and a trailing `/` (the doc example has neither). */
-export function normalizeBaseUrl(raw: string): string {
-  const withScheme = /^https?:\/\//i.test(raw) ? raw : `https://${raw}`;
-  return withScheme.endsWith("/") ? withScheme : `${withScheme}/`;
-}
-
-/** Where the secret of `reference` comes from, in words that do not reveal it. */
-export function secretSource(reference: string): string {
-  const variable = /^env:(\w+)$/.exec(reference)?.[1];
-  return variable ? `the environment variable ${variable}` : "the clientSecret in the config";
-}
-
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const segment = (value: string) => encodeURIComponent(value);
 
 /** The typed client of one SFMC account (one installed package). */
 export class SfmcClient {
   readonly account: SfmcAccountSettings;
-  readonly #secret: () => string;
   readonly #redactor = new Redactor();
   readonly #log: SfmcLog;
   readonly #transport: Transport;
@@ -140,7 +99,6 @@ export class SfmcClient {
 
   constructor(options: SfmcClientOptions) {
     this.account = options.account;
-    this.#secret = options.secret;
     this.#now = options.now ?? Date.now;
     this.#log = scrubbedLog(options.logger ?? silentLogger(), options.account.name, this.#redactor);
     this.#transport = new Transport({
@@ -153,8 +111,16 @@ export class SfmcClient {
       now: this.#now,
       log: this.#log,
     });
+    const tokenSource: TokenSource = {
+      account: this.account,
+      secret: options.secret,
+      transport: this.#transport,
+      redactor: this.#redactor,
+      log: this.#log,
+      now: this.#now,
+    };
     this.#tokens = new TokenCache({
-      fetchToken: (mid) => this.#requestToken(mid),
+      fetchToken: (mid) => requestToken(tokenSource, mid),
       now: this.#now,
       refreshBeforeMs: options.refreshBeforeMs ?? 60_000,
     });
@@ -332,101 +298,13 @@ export class SfmcClient {
         continue;
       }
       if (answer.status === 404 && options.nullOn404) return null;
-      if (answer.status < 200 || answer.status > 299) throw this.#error(answer, context);
+      if (answer.status < 200 || answer.status > 299)
+        throw answerError(answer, context, (text) => this.#redactor.scrub(text));
       const parsed = schema.safeParse(answer.body);
       if (parsed.success) return parsed.data;
       if (options.unreadable) throw options.unreadable(answer.status);
-      throw this.#unexpected(answer, context, parsed.error);
+      throw unexpectedBody(answer.status, context, parsed.error);
     }
-  }
-
-  async #requestToken(mid: string): Promise<AccessGrant> {
-    const path = "/v2/token";
-    const context = { account: this.account.name, mid, method: "POST" as const, path };
-    const secret = this.#secret();
-    this.#redactor.remember(secret);
-    const request: TokenRequest = {
-      grant_type: "client_credentials",
-      client_id: this.account.clientId,
-      client_secret: secret,
-      account_id: Number(mid),
-    };
-    const started = this.#now();
-    const answer = await this.#transport.call(
-      {
-        ...context,
-        kind: "token",
-        url: joinUrl(this.account.authBaseUrl, path),
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(request),
-      },
-      (reason, cause) => new SfmcConnectionError(context, 1, reason, { cause }),
-    );
-    const body = answer.body;
-    if (typeof body === "object" && body !== null && "access_token" in body)
-      if (typeof body.access_token === "string") this.#redactor.remember(body.access_token);
-    if (answer.status >= 400 && answer.status < 500 && answer.status !== 429)
-      throw this.#configError(answer, context);
-    if (answer.status !== 200) throw this.#error(answer, context);
-    const parsed = TokenResponse.safeParse(body);
-    if (!parsed.success) throw this.#unexpected(answer, context, parsed.error);
-    const token = parsed.data;
-    const grant: AccessGrant = {
-      mid,
-      accessToken: token.access_token,
-      restUrl: normalizeBaseUrl(token.rest_instance_url),
-      scopes: token.scope.split(/\s+/).filter(Boolean),
-      expiresAt: started + token.expires_in * 1000,
-    };
-    this.#log.info(
-      { mid, scopes: grant.scopes, expiresInSec: token.expires_in, restUrl: grant.restUrl },
-      "token issued",
-    );
-    return grant;
-  }
-
-  #details(answer: HttpAnswer): SfmcErrorDetails {
-    const details = errorDetails(answer.status, answer.headers, answer.body, answer.text);
-    return { ...details, messages: details.messages.map((m) => this.#redactor.scrub(m)) };
-  }
-
-  #error(answer: HttpAnswer, context: SfmcCallContext): SfmcError {
-    return new SfmcError(this.#details(answer), context);
-  }
-
-  #unexpected(answer: HttpAnswer, context: SfmcCallContext, error: z.ZodError): SfmcError {
-    const issues = error.issues.map(
-      (issue) => `${issue.path.join(".") || "body"}: ${issue.message}`,
-    );
-    return new SfmcError(
-      {
-        httpStatus: answer.status,
-        code: "unexpected_body",
-        messages: [`the answer has an unexpected shape (${issues.slice(0, 5).join("; ")})`],
-        retryAfterSec: null,
-      },
-      context,
-    );
-  }
-
-  /** A 4xx from `/v2/token`, in words that say what to fix. */
-  #configError(answer: HttpAnswer, context: SfmcCallContext): SfmcConfigError {
-    const details = this.#details(answer);
-    const said = details.messages.join(" ");
-    const { clientId, clientSecret } = this.account;
-    let problem: ConfigProblem = "request";
-    let advice = `SFMC refused the token request for business unit ${context.mid} (${details.httpStatus})`;
-    if (details.code === "invalid_client" && /invalid client id/i.test(said)) {
-      problem = "client_id";
-      advice = `SFMC does not know the client id "${clientId}": check clientId against the API integration of the installed package (Setup > Apps > Installed Packages)`;
-    } else if (details.code === "invalid_client") {
-      problem = "client_secret";
-      advice = `SFMC refused the client secret of client id "${clientId}" (or the package is not installed and enabled): check ${secretSource(clientSecret)}`;
-    } else if (details.code === "unauthorized_client" || details.httpStatus === 403) {
-      problem = "business_unit";
-      advice = `business unit ${context.mid} is not enabled for the installed package of client id "${clientId}": enable it on the package's Access tab in SFMC, or correct the MID in the config`;
-    }
-    return new SfmcConfigError(details, context, problem, advice);
   }
 }
 

@@ -2,6 +2,7 @@
  * The SFMC client's errors. Every HTTP error answer, whichever of SFMC's three body shapes it has
  * (OAuth, REST `errorcode`, MobilePush `errors`), becomes one `SfmcError`.
  */
+import type { z } from "zod";
 import { NightjarError } from "../errors.ts";
 import { OAuthErrorBody, RestErrorBody, ValidationErrorBody } from "./schemas.ts";
 
@@ -113,6 +114,34 @@ export class SfmcError extends NightjarError implements SfmcErrorDetails {
     this.retryAfterSec = details.retryAfterSec;
     this.context = context;
   }
+}
+
+/** The `SfmcError` of an error answer, its texts passed through `scrub`. */
+export function answerError(
+  answer: { status: number; headers: Headers; body: unknown; text: string },
+  context: SfmcCallContext,
+  scrub: (text: string) => string,
+): SfmcError {
+  const details = errorDetails(answer.status, answer.headers, answer.body, answer.text);
+  return new SfmcError({ ...details, messages: details.messages.map(scrub) }, context);
+}
+
+/** A success answer whose body does not have the expected shape (no values quoted). */
+export function unexpectedBody(
+  httpStatus: number,
+  context: SfmcCallContext,
+  error: z.ZodError,
+): SfmcError {
+  const issues = error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+  return new SfmcError(
+    {
+      httpStatus,
+      code: "unexpected_body",
+      messages: [`the answer has an unexpected shape (${issues.slice(0, 5).join("; ")})`],
+      retryAfterSec: null,
+    },
+    context,
+  );
 }
 
 /** What is wrong in the configuration when `/v2/token` refuses a request. */
