@@ -57,7 +57,12 @@ describe("classifyFailure", () => {
 /** A transport over a scripted fetch: each call takes the next answer (a Response or an error). */
 function scripted(
   script: (Response | Error)[],
-  options: { now?: () => number; retry?: Partial<typeof DEFAULT_RETRY>; random?: number } = {},
+  options: {
+    now?: () => number;
+    retry?: Partial<typeof DEFAULT_RETRY>;
+    random?: number;
+    maxInFlight?: number;
+  } = {},
 ) {
   const delays: number[] = [];
   const urls: string[] = [];
@@ -69,7 +74,7 @@ function scripted(
       if (next instanceof Error) throw next;
       return next;
     },
-    maxInFlight: 4,
+    maxInFlight: options.maxInFlight ?? 4,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     timeouts: DEFAULT_TIMEOUTS,
     sleep: async (ms) => {
@@ -164,5 +169,23 @@ describe("Transport retries", () => {
       200,
     );
     expect(delays).toEqual([30_000, 60_000, 60_000]);
+  });
+
+  it("holds back a call that was waiting for a slot when the pause began", async () => {
+    const { transport, delays, urls } = scripted(
+      [status(429, { errorcode: 50200 }), status(200), status(200)],
+      { maxInFlight: 1 },
+    );
+    const [first, second] = await Promise.all([
+      transport.call(call("read", "/push/v1/message"), unknown),
+      transport.call(call("read", "/push/v1/application/x"), unknown),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(urls.map((url) => new URL(url).pathname)).toEqual([
+      "/push/v1/message",
+      "/push/v1/application/x",
+      "/push/v1/message",
+    ]);
+    expect(delays).toEqual([30_000, 30_000]);
   });
 });

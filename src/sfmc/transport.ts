@@ -130,6 +130,15 @@ export function classifyFailure(error: unknown): { written: boolean; reason: str
   };
 }
 
+/** 429 errorcode 50200 without `Retry-After`: "requests temporarily blocked" (too many at once). */
+function isBlocked(answer: HttpAnswer): boolean {
+  return (
+    answer.status === 429 &&
+    errorcodeOf(answer.body) === 50200 &&
+    retryAfterMs(answer, Date.now()) === null
+  );
+}
+
 /** What to do with an answer. */
 type Decision =
   | { action: "return" }
@@ -172,11 +181,6 @@ export class Transport {
     this.#limit = pLimit(options.maxInFlight);
   }
 
-  /** Requests running or waiting for a slot. */
-  get pending(): number {
-    return this.#limit.activeCount + this.#limit.pendingCount;
-  }
-
   /**
    * Runs the call, repeating it as the policy allows; resolves to the last answer, whatever its
    * status. Throws `SfmcConnectionError` when no attempt got an answer, and what `unknownOutcome`
@@ -189,9 +193,17 @@ export class Transport {
     const { retry, log, sleep } = this.#options;
     const context = { mid: call.mid, method: call.method, path: call.path };
     for (let attempt = 1; ; attempt += 1) {
-      await this.#waitWhilePaused(call);
-      const started = this.#options.now();
-      const outcome = await this.#limit(() => this.#once(call));
+      let started = 0;
+      const outcome = await this.#limit(async () => {
+        // In the slot, so that a pause that began while the call queued holds it back too (the
+        // slots wait with it: nothing of the account may go out meanwhile).
+        await this.#waitWhilePaused(call);
+        started = this.#options.now();
+        const result = await this.#once(call);
+        // The pause starts before the slot is given to the next call.
+        if ("answer" in result && isBlocked(result.answer)) this.#startPause();
+        return result;
+      });
       const ms = this.#options.now() - started;
       if ("error" in outcome) {
         const { written, reason } = classifyFailure(outcome.error);
@@ -231,8 +243,7 @@ export class Transport {
         return answer;
       }
       if (decision.pauseAccount) {
-        this.#pausedUntil = Math.max(this.#pausedUntil, this.#options.now() + decision.delayMs);
-        log.warn(fields, `${decision.why}; pausing every call of the account`);
+        log.warn(fields, `${decision.why}; every call of the account waits`);
       } else {
         log.warn(fields, `${decision.why}; retrying`);
         await sleep(decision.delayMs);
@@ -274,17 +285,13 @@ export class Transport {
     const { status } = answer;
     if (status === 429) {
       const asked = retryAfterMs(answer, Date.now());
-      if (errorcodeOf(answer.body) === 50200 && asked === null) {
-        this.#blockedInARow += 1;
-        const { blockedDelayMs, maxBlockedDelayMs } = this.#options.retry;
-        const pause = Math.min(maxBlockedDelayMs, blockedDelayMs * 2 ** (this.#blockedInARow - 1));
+      if (isBlocked(answer))
         return {
           action: "retry",
-          delayMs: this.#jittered(pause),
+          delayMs: Math.max(0, this.#pausedUntil - this.#options.now()),
           why: "SFMC blocked the account's requests for a while (429, 50200)",
           pauseAccount: true,
         };
-      }
       return {
         action: "retry",
         delayMs: this.#jittered(asked ?? this.#backoff(attempt)),
@@ -313,6 +320,14 @@ export class Transport {
       };
     }
     return { action: "return" };
+  }
+
+  /** Pauses every call of the account: 30 s after a first 50200, doubling while they repeat. */
+  #startPause(): void {
+    this.#blockedInARow += 1;
+    const { blockedDelayMs, maxBlockedDelayMs } = this.#options.retry;
+    const pause = Math.min(maxBlockedDelayMs, blockedDelayMs * 2 ** (this.#blockedInARow - 1));
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#options.now() + this.#jittered(pause));
   }
 
   #backoff(attempt: number): number {
