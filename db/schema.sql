@@ -127,6 +127,20 @@ create table nightjar_migrations (
   constraint nightjar_migrations_pkey PRIMARY KEY (version)
 );
 
+create table sfmc_messages (
+  business_unit text not null,
+  message_id text not null,
+  name text not null,
+  app_id text not null,
+  status text not null,
+  first_seen_at timestamp with time zone not null,
+  last_seen_at timestamp with time zone not null,
+  removed_at timestamp with time zone,
+  constraint sfmc_messages_check CHECK (((status = 'active'::text) = (removed_at IS NULL))),
+  constraint sfmc_messages_pkey PRIMARY KEY (business_unit, message_id),
+  constraint sfmc_messages_status_check CHECK ((status = ANY (ARRAY['active'::text, 'inactive'::text, 'removed'::text])))
+);
+
 create table transactions (
   contact_key text not null,
   id bigint not null generated always as identity,
@@ -140,6 +154,7 @@ create table transactions (
 
 create index imports_kind_date on public.imports using btree (kind, import_date);
 create index model_runs_date on public.model_runs using btree (run_date);
+create index sfmc_messages_app on public.sfmc_messages using btree (app_id, name);
 create index transactions_occurred_at on public.transactions using btree (occurred_at);
 create unique index transactions_transaction_id on public.transactions using btree (contact_key, transaction_id) WHERE (transaction_id IS NOT NULL);
 

@@ -114,9 +114,13 @@ export function buildEmulatorApp(
     request.sfmcToken = token;
   });
 
-  // The call was carried out (a send recorded); the client gets no answer at all.
-  app.addHook("onSend", async (request, _reply, payload) => {
-    if (request.dropConnection) request.raw.socket.destroy();
+  // The call was carried out (a send recorded); the client gets no answer at all. Destroying the
+  // response cuts the socket on a real connection, and fails `app.inject` in-process (its 'close'
+  // comes on the next tick, so the answer is held back until it has).
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!request.dropConnection) return payload;
+    reply.raw.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
     return payload;
   });
 

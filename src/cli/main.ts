@@ -2,13 +2,14 @@ import { Command, CommanderError } from "commander";
 import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
-import { NightjarError } from "../errors.ts";
+import { NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
+import { registerSfmc } from "./commands/sfmc.ts";
 
 /** Builds the `nightjar` command line. */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerEmulator(program);
   registerModel(program);
+  registerSfmc(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -78,7 +80,8 @@ export async function runCli(argv: string[]): Promise<number> {
       expected ? error.message : `unexpected error: ${error.stack ?? error.message}`,
     );
     process.stderr.write(`nightjar: ${message}\n`);
-    if (wantsJson)
+    // A reported failure already printed its document.
+    if (wantsJson && !(error instanceof ReportedFailure))
       process.stdout.write(`${JSON.stringify(errorJson(error, (t) => vault.redact(t)))}\n`);
     return 1;
   }

@@ -22,6 +22,7 @@ export const EXAMPLE_CONFIG = {
         clientId: "demo-client",
         clientSecret: "env:SFMC_CLIENT_SECRET",
         sendBudget: { recipients: 250_000, perMinutes: 30 },
+        maxInFlight: 4,
         businessUnits: [
           { mid: "100", name: "Demo Main", templatePrefix: "NJA_" },
           { mid: "200", name: "Demo Second", templatePrefix: "NJB_" },

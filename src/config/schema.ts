@@ -51,6 +51,7 @@ const BusinessUnit = z.strictObject({
   /** Push messages whose name starts with this prefix belong to this BU. */
   templatePrefix: z.string().min(1),
 });
+export type SfmcBusinessUnit = z.infer<typeof BusinessUnit>;
 
 const SendBudget = z.strictObject({
   /** Recipients SFMC executes per window (Default: 250000). */
@@ -65,8 +66,11 @@ const SfmcAccount = z.strictObject({
   clientId: z.string().min(1),
   clientSecret: SecretReference,
   sendBudget: SendBudget.default({ recipients: 250_000, perMinutes: 30 }),
+  /** Requests to SFMC in flight at once for this account (Default: 4; SFMC advises ≤ 5). */
+  maxInFlight: z.number().int().min(1).max(10).default(4),
   businessUnits: z.array(BusinessUnit).default([]),
 });
+export type SfmcAccount = z.infer<typeof SfmcAccount>;
 
 const App = z.strictObject({
   id: z.string().min(1),
@@ -74,6 +78,7 @@ const App = z.strictObject({
   /** MID of the BU this app belongs to; must be one of the configured BUs. */
   businessUnit: z.string().min(1),
 });
+export type SfmcApp = z.infer<typeof App>;
 
 function isTimeZone(zone: string): boolean {
   try {

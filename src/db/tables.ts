@@ -108,4 +108,14 @@ export interface Database {
     stage_since: string;
     segment: string;
   };
+  sfmc_messages: {
+    business_unit: string;
+    message_id: string;
+    name: string;
+    app_id: string;
+    status: "active" | "inactive" | "removed";
+    first_seen_at: ColumnType<Date, Date, never>;
+    last_seen_at: ColumnType<Date, Date, Date>;
+    removed_at: ColumnType<Date | null, Date | null, Date | null>;
+  };
 }

@@ -1,0 +1,131 @@
+import { Writable } from "node:stream";
+import pino, { type Logger } from "pino";
+import { DEMO_APPS, DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
+import { injectFetch } from "../../emulator/inject-fetch.ts";
+import type { RunningEmulator } from "../../emulator/server.ts";
+import type { SfmcAccount, SfmcApp } from "../../src/config/schema.ts";
+import {
+  createSfmcClient,
+  type SfmcClient,
+  type SfmcClientOptions,
+} from "../../src/sfmc/client.ts";
+
+/** How the client reaches the emulator: `app.inject` (no socket) or HTTP over a real socket. */
+export type Transport = "in-process" | "socket";
+export const TRANSPORTS: Transport[] = ["in-process", "socket"];
+
+/** The base URL the in-process client uses; only the Host header sees it. */
+export const IN_PROCESS_URL = "http://in-process.emulator/";
+
+/** A pino logger writing every line (debug and up) into `lines`. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: "debug" }, stream), lines };
+}
+
+/** One HTTP attempt the client made, with the status it got (null: no answer). */
+export interface Attempt {
+  method: string;
+  url: string;
+  path: string;
+  status: number | null;
+}
+
+/** The demo account, as `nightjar init` configures it, at `authBaseUrl`. */
+export function demoAccount(
+  authBaseUrl: string,
+  overrides: Partial<SfmcAccount> = {},
+): SfmcAccount {
+  return {
+    name: "demo",
+    authBaseUrl,
+    clientId: DEMO_CLIENT.clientId,
+    clientSecret: "env:SFMC_CLIENT_SECRET",
+    sendBudget: { recipients: 250_000, perMinutes: 30 },
+    maxInFlight: 4,
+    businessUnits: [
+      { mid: "100", name: "Demo Main", templatePrefix: "NJA_" },
+      { mid: "200", name: "Demo Second", templatePrefix: "NJB_" },
+    ],
+    ...overrides,
+  };
+}
+
+/** The four demo apps, each in its own BU. */
+export const DEMO_APP_CONFIG: SfmcApp[] = [
+  { id: DEMO_APPS.shopIos, name: "Demo Shop iOS", businessUnit: "100" },
+  { id: DEMO_APPS.shopAndroid, name: "Demo Shop Android", businessUnit: "100" },
+  { id: DEMO_APPS.outletIos, name: "Demo Outlet iOS", businessUnit: "200" },
+  { id: DEMO_APPS.outletAndroid, name: "Demo Outlet Android", businessUnit: "200" },
+];
+
+export interface Harness {
+  client: SfmcClient;
+  /** Every delay the client waited for (the sleep returns at once). */
+  delays: number[];
+  attempts: Attempt[];
+  lines: string[];
+  /** Attempts on paths that end with `path` (or match it). */
+  on(path: string | RegExp): Attempt[];
+}
+
+/**
+ * A real client against the emulator over `transport`, recording attempts and delays; `wrap`
+ * may put a fault of its own between the recording and the emulator.
+ */
+export function harness(
+  emulator: RunningEmulator,
+  transport: Transport,
+  options: Partial<Omit<SfmcClientOptions, "account">> & {
+    account?: Partial<SfmcAccount>;
+    wrap?: (inner: typeof fetch) => typeof fetch;
+  } = {},
+): Harness {
+  const { account, wrap, ...rest } = options;
+  const base = transport === "socket" ? emulator.url : IN_PROCESS_URL;
+  const direct = transport === "socket" ? globalThis.fetch : injectFetch(emulator.app);
+  const inner = wrap ? wrap(direct) : direct;
+  const attempts: Attempt[] = [];
+  const recording: typeof fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const attempt: Attempt = {
+      method: init?.method ?? "GET",
+      url,
+      path: new URL(url).pathname,
+      status: null,
+    };
+    attempts.push(attempt);
+    const response = await inner(input, init);
+    attempt.status = response.status;
+    return response;
+  };
+  const delays: number[] = [];
+  const { logger, lines } = captureLogger();
+  const client = createSfmcClient({
+    account: demoAccount(base, account),
+    secret: () => DEMO_CLIENT.clientSecret,
+    fetch: recording,
+    logger,
+    sleep: async (ms) => {
+      delays.push(ms);
+    },
+    random: () => 0,
+    ...rest,
+  });
+  return {
+    client,
+    delays,
+    attempts,
+    lines,
+    on: (path) =>
+      attempts.filter((attempt) =>
+        typeof path === "string" ? attempt.path.endsWith(path) : path.test(attempt.path),
+      ),
+  };
+}

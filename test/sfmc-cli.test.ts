@@ -1,0 +1,179 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_APPS } from "../emulator/demo-tenant.ts";
+import { useEmulator } from "../emulator/test-helpers.ts";
+import { EXAMPLE_CONFIG } from "../src/config/example.ts";
+import { describeEachEngine } from "./helpers/engines.ts";
+
+const BIN = fileURLToPath(new URL("../bin/nightjar.js", import.meta.url));
+const emulator = useEmulator();
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `nightjar` in `cwd` with only the given DATABASE_URL and SFMC_CLIENT_SECRET. */
+function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const { DATABASE_URL: _d, NIGHTJAR_CONFIG: _c, SFMC_CLIENT_SECRET: _s, ...base } = process.env;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** stdout under --json: exactly one JSON document on one line. */
+function onlyJson(run: Run): unknown {
+  expect(run.stdout.endsWith("\n")).toBe(true);
+  expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+  return JSON.parse(run.stdout);
+}
+
+/** A folder with `nightjar init`'s config, pointing at the running emulator. */
+function configuredFolder(): () => string {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-sfmc-cli-"));
+    const config = structuredClone(EXAMPLE_CONFIG);
+    for (const account of config.sfmc.accounts) account.authBaseUrl = emulator().url;
+    await writeFile(path.join(dir, "nightjar.config.json"), JSON.stringify(config, null, 2));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
+}
+
+describe("nightjar sfmc (no database)", () => {
+  const dir = configuredFolder();
+
+  it("has help for each command", async () => {
+    const top = await nightjar(dir(), ["sfmc", "--help"]);
+    expect(top.code).toBe(0);
+    for (const command of ["check [options]", "sync [options]", "messages [options]"])
+      expect(top.stdout).toContain(command);
+    const messages = await nightjar(dir(), ["sfmc", "messages", "--help"]);
+    expect(messages.stdout).toContain("Usage: nightjar sfmc messages");
+    expect(messages.stdout).toContain("--app <id>");
+  });
+
+  it("check with a wrong secret says so in words and exits 1, without printing the secret", async () => {
+    const wrong = { SFMC_CLIENT_SECRET: "wrong-secret-4f9a" };
+    const human = await nightjar(dir(), ["sfmc", "check"], wrong);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(
+      'PROBLEM account demo: SFMC refused the client secret of client id "demo-client" (or the package is not installed and enabled): check the environment variable SFMC_CLIENT_SECRET',
+    );
+    expect(human.stdout).toContain("1 problem found.");
+    expect(human.stderr).toContain("nightjar: sfmc check found 1 problem");
+    const json = await nightjar(dir(), ["sfmc", "check", "--json"], wrong);
+    expect(json.code).toBe(1);
+    expect(onlyJson(json)).toMatchObject({
+      ok: false,
+      accounts: [
+        { name: "demo", ok: false, problem: expect.stringContaining("SFMC_CLIENT_SECRET") },
+      ],
+    });
+    const sync = await nightjar(dir(), ["sfmc", "sync", "--json"], wrong);
+    expect(sync.code).toBe(1);
+    expect(onlyJson(sync)).toMatchObject({ error: { type: "SfmcConfigError" } });
+    for (const run of [human, json, sync])
+      expect(run.stdout + run.stderr).not.toContain("wrong-secret-4f9a");
+  });
+
+  it("check without the secret's environment variable names it", async () => {
+    const run = await nightjar(dir(), ["sfmc", "check"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "sfmc.accounts[0].clientSecret refers to the environment variable SFMC_CLIENT_SECRET, which is not set",
+    );
+  });
+});
+
+describeEachEngine("nightjar sfmc", (test) => {
+  const dir = configuredFolder();
+  const env = () => {
+    const url = test().url;
+    return { SFMC_CLIENT_SECRET: "demo-secret", ...(url ? { DATABASE_URL: url } : {}) };
+  };
+
+  it("checks the demo tenant, syncs its messages and lists them, one JSON line each", async () => {
+    const check = await nightjar(dir(), ["sfmc", "check", "--json"], env());
+    expect(check.code, check.stderr).toBe(0);
+    const report = onlyJson(check) as {
+      ok: boolean;
+      accounts: { businessUnits: { apps: unknown[] }[] }[];
+    };
+    expect(report.ok).toBe(true);
+    expect(report.accounts[0]?.businessUnits.flatMap((bu) => bu.apps)).toHaveLength(4);
+
+    const sync = await nightjar(dir(), ["sfmc", "sync", "--json"], env());
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(onlyJson(sync)).toEqual({
+      accounts: 1,
+      messages: { added: 7, updated: 0, removed: 0, kept: 0 },
+    });
+    const again = await nightjar(dir(), ["sfmc", "sync", "--json"], env());
+    expect(onlyJson(again)).toEqual({
+      accounts: 1,
+      messages: { added: 0, updated: 0, removed: 0, kept: 7 },
+    });
+
+    const messages = await nightjar(dir(), ["sfmc", "messages", "--json"], env());
+    expect(messages.code, messages.stderr).toBe(0);
+    const list = onlyJson(messages) as Record<string, string>[];
+    expect(list.map((m) => m.name)).toEqual([
+      "NJA_SummerSale",
+      "NJA_Welcome",
+      "NJA_NewArrivals",
+      "NJA_WinBack",
+      "NJB_Clearance",
+      "NJB_Welcome",
+      "NJB_Restock",
+    ]);
+    expect(list[1]).toEqual({
+      id: "MToxMTQ6MA",
+      name: "NJA_Welcome",
+      appId: DEMO_APPS.shopIos,
+      businessUnit: "100",
+      status: "active",
+    });
+    const oneApp = await nightjar(
+      dir(),
+      ["sfmc", "messages", "--app", DEMO_APPS.outletAndroid, "--json"],
+      env(),
+    );
+    expect((onlyJson(oneApp) as { name: string }[]).map((m) => m.name)).toEqual(["NJB_Restock"]);
+    const human = await nightjar(
+      dir(),
+      ["sfmc", "messages", "--app", DEMO_APPS.outletAndroid],
+      env(),
+    );
+    expect(human.stdout).toBe(
+      `NJB_Restock  MTA6MTE0OjA  app Demo Outlet Android (${DEMO_APPS.outletAndroid})  business unit 200\n`,
+    );
+    const unknown = await nightjar(dir(), ["sfmc", "messages", "--app", "nope", "--json"], env());
+    expect(unknown.code).toBe(1);
+    expect(onlyJson(unknown)).toMatchObject({
+      error: { message: "app nope is not one of the configured apps (sfmc.apps)" },
+    });
+  });
+});
