@@ -2,10 +2,12 @@
  * `npm run demo`: the daily customer import on the embedded defaults, end to end, with the real
  * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
  * daily customer snapshots and eighteen months of purchases, imports them, shows a refused file
- * changing nothing, runs the customer model, and reads the history back.
+ * changing nothing, runs the customer model, syncs the push messages from the bundled SFMC
+ * emulator, and reads the history back.
  */
-import { spawnSync } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config/load.ts";
@@ -26,10 +28,14 @@ function say(line = ""): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** The secret of the emulator's demo client, as `nightjar init`'s config reads it. */
+const DEMO_SECRET = { SFMC_CLIENT_SECRET: "demo-secret" };
+
 /** Runs the real command in the demo folder; the embedded database, not a server. */
 function nightjar(args: string[], expectFailure = false): string {
   say(`$ nightjar ${args.join(" ")}`);
-  const { DATABASE_URL: _server, NIGHTJAR_CONFIG: _config, ...env } = process.env;
+  const { DATABASE_URL: _server, NIGHTJAR_CONFIG: _config, ...base } = process.env;
+  const env = { ...base, ...DEMO_SECRET };
   const run = spawnSync(process.execPath, [BIN, ...args], { cwd: WORK, env, encoding: "utf8" });
   const output = `${run.stdout}${run.stderr}`.trimEnd();
   say(
@@ -102,6 +108,30 @@ function purchaseHistory(): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Starts `nightjar emulator` (the demo tenant) as its own process on a free port and points the
+ * demo config at it; the demo's commands then talk to it as they would to SFMC.
+ */
+async function startEmulator(): Promise<() => Promise<void>> {
+  const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--json"], {
+    cwd: WORK,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const [first] = (await once(child.stdout, "data")) as [Buffer];
+  const { url } = JSON.parse(first.toString().split("\n")[0] ?? "{}") as { url: string };
+  say(
+    `$ nightjar emulator --port 0   # the local SFMC MobilePush emulator, demo tenant, on ${url}`,
+  );
+  const configFile = path.join(WORK, "nightjar.config.json");
+  const config = JSON.parse(await readFile(configFile, "utf8"));
+  for (const account of config.sfmc.accounts) account.authBaseUrl = url;
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  return async () => {
+    child.kill("SIGTERM");
+    await once(child, "close");
+  };
+}
+
 async function main(): Promise<void> {
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
@@ -148,6 +178,17 @@ async function main(): Promise<void> {
   say();
   say("The customer model: fit, stages, value and micro-segments for every customer:");
   nightjar(["model", "run", "--date", "2026-11-03"]);
+
+  say();
+  say("SFMC: the configured account, business units and apps, then the usable push messages:");
+  const stopEmulator = await startEmulator();
+  try {
+    nightjar(["sfmc", "check"]);
+    nightjar(["sfmc", "sync"]);
+    nightjar(["sfmc", "messages"]);
+  } finally {
+    await stopEmulator();
+  }
 
   const loaded = await loadConfig({ path: path.join(WORK, "nightjar.config.json"), env: {} });
   const db = await openDatabase(loaded.database);
