@@ -1,51 +1,14 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APPS } from "../emulator/demo-tenant.ts";
 import { useEmulator } from "../emulator/test-helpers.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
+import { nightjar, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 
-const BIN = fileURLToPath(new URL("../bin/nightjar.js", import.meta.url));
 const emulator = useEmulator();
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `nightjar` in `cwd` with only the given DATABASE_URL and SFMC_CLIENT_SECRET. */
-function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const { DATABASE_URL: _d, NIGHTJAR_CONFIG: _c, SFMC_CLIENT_SECRET: _s, ...base } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...base, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stdout under --json: exactly one JSON document on one line. */
-function onlyJson(run: Run): unknown {
-  expect(run.stdout.endsWith("\n")).toBe(true);
-  expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
-  return JSON.parse(run.stdout);
-}
 
 /** A folder with `nightjar init`'s config, pointing at the running emulator. */
 function configuredFolder(): () => string {

@@ -1,16 +1,15 @@
 // No client secret and no access token in any log line or error message: a whole scenario runs
 // with a known secret, and every line and message is scanned for it and for every token issued.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { FaultRuleInput } from "../emulator/faults.ts";
 import { call, DEMO_MESSAGES, useEmulator } from "../emulator/test-helpers.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { SendOutcomeUnknown, SfmcConfigError } from "../src/sfmc/errors.ts";
 import { syncMessages } from "../src/sfmc/sync.ts";
+import { nightjar } from "./helpers/cli.ts";
 import { DEMO_APP_CONFIG, demoAccount, harness } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
@@ -135,30 +134,3 @@ describe("secrets and tokens stay out of logs and errors", () => {
     }
   });
 });
-
-const BIN = fileURLToPath(new URL("../bin/nightjar.js", import.meta.url));
-
-function nightjar(
-  cwd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; stderr: string }> {
-  const { DATABASE_URL: _d, NIGHTJAR_CONFIG: _c, ...base } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...base, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", () => resolve({ stdout, stderr }));
-  });
-}

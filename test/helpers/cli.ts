@@ -11,11 +11,16 @@ export interface Run {
 }
 
 /**
- * Runs the real `nightjar` command in `cwd`. DATABASE_URL and NIGHTJAR_CONFIG of the test
- * process are not passed on: a command sees only what `env` gives it.
+ * Runs the real `nightjar` command in `cwd`. DATABASE_URL, NIGHTJAR_CONFIG and SFMC_CLIENT_SECRET
+ * of the test process are not passed on: a command sees only what `env` gives it.
  */
 export function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const { DATABASE_URL: _url, NIGHTJAR_CONFIG: _config, ...base } = process.env;
+  const {
+    DATABASE_URL: _url,
+    NIGHTJAR_CONFIG: _config,
+    SFMC_CLIENT_SECRET: _secret,
+    ...base
+  } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
