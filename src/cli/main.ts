@@ -34,24 +34,15 @@ export function buildProgram(): Command {
 /** The JSON document printed on stdout under --json when a command fails. */
 function errorJson(error: Error, redact: (text: string) => string): unknown {
   const base = { error: { type: error.name, message: redact(error.message) } };
-  if (error instanceof ImportRefusedError) {
+  // A refused file (an import, or `model fit`'s transactions) lists its problems by line.
+  if (error instanceof ImportRefusedError || error instanceof TransactionsFileError) {
     return {
       error: {
         ...base.error,
         file: error.file,
         totalProblems: error.totalProblems,
         problems: error.problems,
-        errorsFile: error.errorsFile ?? null,
-      },
-    };
-  }
-  if (error instanceof TransactionsFileError) {
-    return {
-      error: {
-        ...base.error,
-        file: error.file,
-        totalProblems: error.totalProblems,
-        problems: error.problems,
+        ...(error instanceof ImportRefusedError ? { errorsFile: error.errorsFile ?? null } : {}),
       },
     };
   }
