@@ -1,9 +1,9 @@
-import path from "node:path";
 import { sql } from "kysely";
 import type { NightjarDb } from "../db/connect.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
 import { CONTACT_KEY_CHECK } from "./import-customers.ts";
+import { finishImportLog, startImportLog } from "./import-log.ts";
 import {
   type ImportProgress,
   ImportRefusedError,
@@ -104,22 +104,13 @@ async function importTransactionsUnreported(
           );
         }
       }
-      const { id: importId } = await trx
-        .insertInto("imports")
-        .values({
-          kind: "transactions",
-          import_date: null,
-          file_name: path.basename(options.path),
-          file_sha256: staged.sha256,
-          rows: staged.records,
-          inserted: 0,
-          updated: 0,
-          unchanged: 0,
-          removed: 0,
-          started_at: started,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const importId = await startImportLog(trx, {
+        kind: "transactions",
+        date: null,
+        file: options.path,
+        staged,
+        started,
+      });
       const transactionId = hasIds ? sql`s.transaction_id` : sql`null::text`;
       const result = await sql`
         insert into transactions (contact_key, transaction_id, occurred_at, amount, import_id)
@@ -136,11 +127,7 @@ async function importTransactionsUnreported(
         trx,
       );
       const unchanged = staged.records - inserted;
-      await trx
-        .updateTable("imports")
-        .set({ inserted, unchanged, finished_at: new Date() })
-        .where("id", "=", importId)
-        .execute();
+      await finishImportLog(trx, importId, { inserted, unchanged });
       return {
         importId,
         rows: staged.records,

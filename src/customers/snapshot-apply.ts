@@ -1,9 +1,9 @@
-import path from "node:path";
 import { type RawBuilder, sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
 import { CUSTOMER_TABLES_LOCK, recordedAttributes } from "./attributes.ts";
+import { finishImportLog, startImportLog } from "./import-log.ts";
 import { ImportRefusedError, type ImportSummary } from "./import-report.ts";
 import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
 
@@ -131,23 +131,13 @@ export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<Snapsho
       const counts = { inserted: 0, updated: 0, unchanged: rows, removed: 0 };
       return { date, importId: null, rows, ...counts, seconds: seconds() };
     }
-    const { id: importId } = await trx
-      .insertInto("imports")
-      .values({
-        kind: "customers",
-        import_date: date,
-        file_name: path.basename(plan.path),
-        file_sha256: staged.sha256,
-        fingerprint_basis: staged.fingerprintBasis,
-        rows: staged.records,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        removed: 0,
-        started_at: started,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const importId = await startImportLog(trx, {
+      kind: "customers",
+      date,
+      file: plan.path,
+      staged,
+      started,
+    });
 
     // The sort behind the repeated-key check runs here while the database compares the file.
     const candidates = new Promise<{ staged: number[]; skipped: number }>((resolve) =>
@@ -187,11 +177,7 @@ export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<Snapsho
     if (repeatCandidates.skipped > 0) throw new UnstagedRepeatCandidates();
     if (await hasDuplicates(trx, staged, plan.unique)) throw new RepeatedKeysFound();
     const unchanged = staged.records - counts.inserted - counts.updated;
-    await trx
-      .updateTable("imports")
-      .set({ ...counts, unchanged, finished_at: new Date() })
-      .where("id", "=", importId)
-      .execute();
+    await finishImportLog(trx, importId, { ...counts, unchanged });
     return { date, importId, rows: staged.records, ...counts, unchanged, seconds: seconds() };
   });
 }
