@@ -5,6 +5,7 @@ import { importCustomers } from "../src/customers/import-customers.ts";
 import { importTransactions } from "../src/customers/import-transactions.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { expectedPurchases, probabilityAlive } from "../src/model/bgnbd.ts";
+import { stageMoves } from "../src/model/history.ts";
 import { runModel } from "../src/model/run.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
@@ -165,6 +166,31 @@ describeEachEngine("customer model run", (test) => {
       [day(72), day(150), "reactivated"],
       [day(150), null, "churned"],
     ]);
+    // "Who moved from Active to At-risk this week", and from Churned back (as Reactivated).
+    expect(
+      await stageMoves(db.kysely, {
+        from: "active",
+        to: "at_risk",
+        since: day(19),
+        until: day(25),
+      }),
+    ).toEqual([{ contact_key: "K", moved_on: day(25) }]);
+    expect(
+      await stageMoves(db.kysely, {
+        from: "active",
+        to: "at_risk",
+        since: day(26),
+        until: day(150),
+      }),
+    ).toEqual([]);
+    expect(
+      await stageMoves(db.kysely, {
+        from: "churned",
+        to: "reactivated",
+        since: day(0),
+        until: day(150),
+      }),
+    ).toEqual([{ contact_key: "K", moved_on: day(72) }]);
     const k = await db.kysely
       .selectFrom("customer_model")
       .selectAll()
