@@ -13,7 +13,6 @@ import {
 import { loadFingerprints } from "./row-fingerprints.ts";
 import {
   applySnapshot,
-  latestSnapshotDate,
   type PreviousImport,
   previousCustomerImport,
   RepeatedKeysFound,
@@ -91,8 +90,8 @@ async function importCustomersUnreported(
 ): Promise<CustomerImportResult> {
   const started = new Date();
   await syncAttributeColumns(db.kysely, options.attributes);
-  refuseOutOfOrder(options.path, options.date, await latestSnapshotDate(db.kysely));
   const previous = await previousCustomerImport(db.kysely);
+  refuseOutOfOrder(options.path, options.date, previous);
   const configured = new Map(options.attributes.map((a) => [a.name, a]));
   options.onStep?.("loading");
   /** Stages the file; `compareWith` leaves out the lines that import already had. */

@@ -189,7 +189,6 @@ export class FingerprintSet {
   private state: Uint8Array; // 0 empty, 1 present, 2 claimed
   private mask: number;
   size = 0;
-  claimed = 0;
 
   constructor(expected: number) {
     let capacity = 1024;
@@ -260,7 +259,6 @@ export class FingerprintSet {
     );
     if (this.state[at] !== 1) return false;
     this.state[at] = 2;
-    this.claimed++;
     return true;
   }
 

@@ -10,6 +10,8 @@ import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
 /** The customer import that a snapshot is applied on top of (the last one applied). */
 export interface PreviousImport {
   id: number;
+  /** Its snapshot date: the latest one, since snapshots are applied in date order. */
+  date: string;
   rows: number;
   fingerprintBasis: string | null;
 }
@@ -57,26 +59,25 @@ export class ConcurrentImportError extends NightjarError {
 export async function previousCustomerImport(db: Db): Promise<PreviousImport | undefined> {
   const row = await db
     .selectFrom("imports")
-    .select(["id", "rows", "fingerprint_basis"])
+    .select(["id", "import_date", "rows", "fingerprint_basis"])
     .where("kind", "=", "customers")
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
-  return row && { id: row.id, rows: row.rows, fingerprintBasis: row.fingerprint_basis };
+  return (
+    row && {
+      id: row.id,
+      date: row.import_date as string,
+      rows: row.rows,
+      fingerprintBasis: row.fingerprint_basis,
+    }
+  );
 }
 
 /** Snapshots must arrive in date order; re-importing the latest date is allowed. */
-export async function latestSnapshotDate(db: Db): Promise<string | null> {
-  const row = await db
-    .selectFrom("imports")
-    .select((eb) => eb.fn.max("import_date").as("latest"))
-    .where("kind", "=", "customers")
-    .executeTakeFirst();
-  return row?.latest ?? null;
-}
-
-export function refuseOutOfOrder(file: string, date: string, latest: string | null): void {
-  if (latest !== null && date < latest) {
+export function refuseOutOfOrder(file: string, date: string, previous?: PreviousImport): void {
+  const latest = previous?.date;
+  if (latest !== undefined && date < latest) {
     throw new ImportRefusedError(
       file,
       [
@@ -112,8 +113,9 @@ export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<Snapsho
     // Each statement here runs once a night over the whole base: compiling it (JIT) costs more
     // than it saves.
     await sql`select set_config('jit', 'off', true)`.execute(trx);
-    refuseOutOfOrder(plan.path, date, await latestSnapshotDate(trx));
-    if (plan.comparedWith && (await previousCustomerImport(trx))?.id !== plan.comparedWith.id) {
+    const previous = await previousCustomerImport(trx);
+    refuseOutOfOrder(plan.path, date, previous);
+    if (plan.comparedWith && previous?.id !== plan.comparedWith.id) {
       throw new ConcurrentImportError(
         `another customer import was applied while ${plan.path} was being read; nothing was imported, run the import again`,
       );

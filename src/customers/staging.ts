@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import type { Db, NightjarDb } from "../db/connect.ts";
+import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
 import { PG_TYPE } from "./column-types.ts";
 import { CsvRecordReader, type RecordProblem, WHOLE_LINE } from "./csv-records.ts";
 import type { FieldCheck } from "./field-checks.ts";
@@ -172,22 +172,11 @@ export async function stageUnclaimedFingerprints(
   const previous = staged.previous;
   if (!previous) return undefined;
   const table = `${staged.table}_unclaimed`;
-  async function* lines(): AsyncGenerator<Buffer> {
-    let text = "";
-    for (const fingerprint of previous?.unclaimed() ?? []) {
-      text += `${fingerprint}\n`;
-      if (text.length >= 1 << 20) {
-        yield Buffer.from(text);
-        text = "";
-      }
-    }
-    if (text) yield Buffer.from(text);
-  }
   try {
     await db.copyIn({
       createTable: `create unlogged table "${table}" (row_fingerprint uuid not null)`,
       copy: (from, freeze) => `copy "${table}" from ${from}${freeze ? " with (freeze)" : ""}`,
-      chunks: lines(),
+      chunks: copyChunks(previous.unclaimed()),
       timeZone: "UTC",
     });
   } catch (error) {

@@ -48,6 +48,19 @@ export interface CopyJob {
   timeZone: string;
 }
 
+/** Batches lines of COPY text into chunks of about 1 MiB, each ending on a line boundary. */
+export async function* copyChunks(lines: Iterable<string>): AsyncGenerator<Buffer> {
+  let text = "";
+  for (const line of lines) {
+    text += `${line}\n`;
+    if (text.length >= 1 << 20) {
+      yield Buffer.from(text);
+      text = "";
+    }
+  }
+  if (text) yield Buffer.from(text);
+}
+
 const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
 
 // Same JS values on both engines: dates stay 'YYYY-MM-DD' strings (no time-zone shifts),
