@@ -5,6 +5,7 @@ import { importCustomers } from "../src/customers/import-customers.ts";
 import { importTransactions } from "../src/customers/import-transactions.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { expectedPurchases, probabilityAlive } from "../src/model/bgnbd.ts";
+import { customerLifetimeValue } from "../src/model/clv.ts";
 import { stageMoves } from "../src/model/history.ts";
 import { runModel } from "../src/model/run.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
@@ -245,7 +246,7 @@ function simulatedPurchases(count: number, end: string): [string, string, number
 }
 
 describeEachEngine("customer model run with a fitted model", (test) => {
-  it("scores in SQL exactly as the model's formulas, reuses the fit, and segments deterministically", async () => {
+  it("scores in SQL exactly as the model's formulas (CLV included), reuses the fit, and segments deterministically", async () => {
     const { db } = test();
     const date = "2026-06-30";
     const rows = simulatedPurchases(400, date);
@@ -256,12 +257,17 @@ describeEachEngine("customer model run with a fitted model", (test) => {
     const bgnbd = first.fit.bgnbd;
     expect(bgnbd).not.toBeNull();
     const params = bgnbd?.params as NonNullable<typeof bgnbd>["params"];
+    const gammaGamma = first.fit.gammaGamma;
+    expect(gammaGamma).not.toBeNull();
+    const spendParams = gammaGamma?.params as NonNullable<typeof gammaGamma>["params"];
     const scored = await sql<{
       purchases: number;
       first_purchase_on: string;
       last_purchase_on: string;
       p_alive: number;
       expected_purchases: number;
+      mean_repeat_spend: number | null;
+      clv: number;
       segment: string;
       stage: string;
       value_tier: number;
@@ -274,6 +280,13 @@ describeEachEngine("customer model run with a fitted model", (test) => {
       const T = weeks(c.first_purchase_on, date);
       expect(c.p_alive).toBeCloseTo(probabilityAlive(params, x, tx, T), 10);
       expect(c.expected_purchases).toBeCloseTo(expectedPurchases(params, 90 / 7, x, tx, T), 8);
+      const customer = { x, tx, T, meanSpend: c.mean_repeat_spend ?? 0 };
+      const clvInJs = customerLifetimeValue(params, spendParams, customer, {
+        periodsPerMonth: 365.25 / 12 / 7,
+        months: 12,
+        monthlyDiscountRate: 0.01,
+      });
+      expect(c.clv).toBeCloseTo(clvInJs, 6);
       expect(c.segment).toMatch(
         /^(new|active|at_risk|churned|reactivated)\.v[1-4]\.f[1-3]\.r[1-3]$/,
       );

@@ -31,13 +31,21 @@ export function customerLifetimeValue(
   o: ClvOptions,
 ): number {
   const spend = expectedAverageSpend(gg, c.x, c.meanSpend);
+  return spend * discountedPurchases((t) => expectedPurchases(bg, t, c.x, c.tx, c.T), o);
+}
+
+/**
+ * Σ_{i=1..months} (E(i·k) − E((i−1)·k)) / (1 + d)^i for a cumulative expectation E(t) of
+ * purchases by time t: the expected purchases of each month, discounted (CLV without the spend).
+ */
+export function discountedPurchases(expected: (t: number) => number, o: ClvOptions): number {
   let value = 0;
   let previous = 0;
   let discount = 1;
   for (let month = 1; month <= o.months; month++) {
-    const cumulative = expectedPurchases(bg, month * o.periodsPerMonth, c.x, c.tx, c.T);
+    const cumulative = expected(month * o.periodsPerMonth);
     discount /= 1 + o.monthlyDiscountRate;
-    value += spend * (cumulative - previous) * discount;
+    value += (cumulative - previous) * discount;
     previous = cumulative;
   }
   return value;

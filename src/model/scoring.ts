@@ -1,7 +1,8 @@
 import { type RawBuilder, sql } from "kysely";
 import type { ModelSettings } from "../config/schema.ts";
-import type { Db, NightjarDb } from "../db/connect.ts";
+import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
 import { type BgNbdParams, expectedPurchasesIfAlive } from "./bgnbd.ts";
+import { discountedPurchases } from "./clv.ts";
 import type { GammaGammaParams } from "./gamma-gamma.ts";
 import { stageExpression } from "./stages.ts";
 
@@ -27,36 +28,26 @@ export async function createExpectationFactors(
     from ${sql.id(summaries)}`.execute(db.kysely);
   const { bgnbd, periodDays, settings } = plan;
   const horizon = settings.predictionDays / periodDays;
-  const months = settings.clv.months;
-  const discount = settings.clv.monthlyDiscountRate;
-  /** A(x, T, t): the expectation for a customer certainly alive. */
-  const aliveExpectation = (x: number, T: number, t: number) =>
-    expectedPurchasesIfAlive(bgnbd, t, x, T);
-  async function* lines(): AsyncGenerator<Buffer> {
-    let text = "";
+  const clv = {
+    periodsPerMonth: DAYS_PER_MONTH / periodDays,
+    months: settings.clv.months,
+    monthlyDiscountRate: settings.clv.monthlyDiscountRate,
+  };
+  function* lines(): Generator<string> {
     for (const { x, t_days } of pairs.rows) {
-      const T = t_days / periodDays;
-      const purchaseFactor = aliveExpectation(x, T, horizon);
-      let clvFactor = 0;
-      let previous = 0;
-      for (let month = 1; month <= months; month++) {
-        const current = aliveExpectation(x, T, (month * DAYS_PER_MONTH) / periodDays);
-        clvFactor += (current - previous) / (1 + discount) ** month;
-        previous = current;
-      }
-      text += `${x},${t_days},${finite(purchaseFactor)},${finite(clvFactor)}\n`;
-      if (text.length > 1 << 20) {
-        yield Buffer.from(text);
-        text = "";
-      }
+      /** A(x, T, t): the expectation for a customer certainly alive. */
+      const aliveExpectation = (t: number) =>
+        expectedPurchasesIfAlive(bgnbd, t, x, t_days / periodDays);
+      const purchaseFactor = aliveExpectation(horizon);
+      const clvFactor = discountedPurchases(aliveExpectation, clv);
+      yield `${x},${t_days},${finite(purchaseFactor)},${finite(clvFactor)}`;
     }
-    if (text) yield Buffer.from(text);
   }
   await db.copyIn({
     createTable: `create unlogged table "${table}" (x integer not null, t_days integer not null, purchase_factor float8, clv_factor float8)`,
     copy: (from, freeze) =>
       `copy "${table}" from ${from} with (format csv${freeze ? ", freeze" : ""})`,
-    chunks: lines(),
+    chunks: copyChunks(lines()),
     timeZone: "UTC",
   });
 }
