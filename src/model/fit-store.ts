@@ -1,8 +1,12 @@
-import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
 import { type BgNbdFit, fitBgNbd } from "./bgnbd.ts";
 import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma.ts";
-import { bgnbdFitRows, sampleCondition, spendFitRows } from "./summaries-sql.ts";
+import {
+  bgnbdFitRows,
+  type SummariesOverview,
+  sampleCondition,
+  spendFitRows,
+} from "./summaries-sql.ts";
 
 /** Fewer buyers than this cannot support a fit: stages then follow the purchase rhythm alone. */
 const MIN_BUYERS = 20;
@@ -32,6 +36,7 @@ export async function fitOrReuse(
   db: Db,
   plan: {
     key: string;
+    overview: SummariesOverview;
     summaries: string;
     date: string;
     period: "day" | "week";
@@ -57,18 +62,15 @@ export async function fitOrReuse(
     };
   }
   const started = Date.now();
-  const counts = await sql<{ buyers: number; repeat: number }>`
-    select count(*)::int as buyers, count(*) filter (where x > 0)::int as repeat
-    from ${sql.id(plan.summaries)}`.execute(db);
-  const buyers = counts.rows[0]?.buyers ?? 0;
+  const { buyers, repeatBuyers } = plan.overview;
   const sample = sampleCondition(buyers, plan.sampleSize, plan.seed);
   const notes: string[] = [];
   let bgnbd: BgNbdFit | null = null;
   let gammaGamma: GammaGammaFit | null = null;
   let customers = 0;
-  if (buyers < MIN_BUYERS || (counts.rows[0]?.repeat ?? 0) === 0) {
+  if (buyers < MIN_BUYERS || repeatBuyers === 0) {
     notes.push(
-      `BG/NBD not fitted: ${buyers} customers with purchases, ${counts.rows[0]?.repeat ?? 0} with repeat purchases (needs ${MIN_BUYERS} and some repeat buyers)`,
+      `BG/NBD not fitted: ${buyers} customers with purchases, ${repeatBuyers} with repeat purchases (needs ${MIN_BUYERS} and some repeat buyers)`,
     );
   } else {
     const rows = await bgnbdFitRows(db, plan.summaries, plan.date, plan.periodDays, sample);

@@ -8,7 +8,7 @@ import { fitOrReuse, type StoredFit } from "./fit-store.ts";
 import { createExpectationFactors, createScores, typicalGapDays } from "./scoring.ts";
 import { findSegments } from "./segments.ts";
 import { STAGES, type Stage } from "./stages.ts";
-import { createSummaries, summariesKey } from "./summaries-sql.ts";
+import { createSummaries, overviewOfSummaries } from "./summaries-sql.ts";
 
 const WORK_PREFIX = "model_work_";
 /** Work tables older than this were left by a run that crashed, and may be dropped. */
@@ -103,13 +103,17 @@ export async function runModel(db: NightjarDb, options: ModelRunOptions): Promis
     done("summarizing");
 
     step("fitting");
-    const key = await summariesKey(db.kysely, tables.summaries, {
-      date,
-      period: settings.period,
-      sample: settings.fitSample,
-    });
+    const overview = await overviewOfSummaries(db.kysely, tables.summaries);
     const fit = await fitOrReuse(db.kysely, {
-      key,
+      // What a fit depends on: the run date, the period, the sample, and the data.
+      key: JSON.stringify({
+        date,
+        period: settings.period,
+        sample: settings.fitSample,
+        customers: overview.buyers,
+        checksum: overview.checksum,
+      }),
+      overview,
       summaries: tables.summaries,
       date,
       periodDays,

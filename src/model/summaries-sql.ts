@@ -33,27 +33,25 @@ export async function createSummaries(
     group by 1`.execute(db);
 }
 
-/**
- * What a fit depends on, as one key: the run date, the period, the sample, and an
- * order-independent checksum of every customer's summary (any changed purchase changes it).
- */
-export async function summariesKey(
-  db: Db,
-  table: string,
-  parts: Record<string, string | number>,
-): Promise<string> {
-  const result = await sql<{ customers: number; checksum: string }>`
-    select count(*)::int as customers,
+/** What the summaries hold, in one pass: what a fit needs to know before it starts. */
+export interface SummariesOverview {
+  /** Customers with a purchase. */
+  buyers: number;
+  /** Customers with a repeat purchase. */
+  repeatBuyers: number;
+  /** Order-independent checksum of every customer's summary (any changed purchase changes it). */
+  checksum: string;
+}
+
+/** Counts and checksums the summaries. */
+export async function overviewOfSummaries(db: Db, table: string): Promise<SummariesOverview> {
+  const result = await sql<SummariesOverview>`
+    select count(*)::int as "buyers", count(*) filter (where x > 0)::int as "repeatBuyers",
       coalesce(sum(hashtextextended(
         contact_key || '|' || x || '|' || first_day || '|' || last_day || '|' || round(repeat_total::numeric, 4), 7
       )::numeric), 0)::text as checksum
     from ${sql.id(table)}`.execute(db);
-  const row = result.rows[0];
-  return JSON.stringify({
-    ...parts,
-    customers: row?.customers ?? 0,
-    checksum: row?.checksum ?? "0",
-  });
+  return result.rows[0] ?? { buyers: 0, repeatBuyers: 0, checksum: "0" };
 }
 
 /** The deterministic fit sample: every customer when there are few, else about `size` of them. */
