@@ -1,7 +1,11 @@
-/** What the benchmarks share: timing a child process, its peak RSS, medians. */
+/** What the benchmarks share: timing a child process, its peak RSS, medians, files, the server. */
 import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 
 export interface Timed {
   seconds: number;
@@ -61,4 +65,69 @@ export function median(values: number[]): number {
   return sorted.length % 2
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** A file written line by line through a 1 MiB buffer, waiting for the disk when it falls behind. */
+export class LineFile {
+  private readonly out: WriteStream;
+  private buffer = "";
+
+  constructor(path: string) {
+    this.out = createWriteStream(path);
+  }
+
+  async write(line: string): Promise<void> {
+    this.buffer += `${line}\n`;
+    if (this.buffer.length > 1 << 20) {
+      const text = this.buffer;
+      this.buffer = "";
+      if (!this.out.write(text)) await once(this.out, "drain");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.out.end(this.buffer);
+    this.buffer = "";
+    await once(this.out, "close");
+  }
+}
+
+/** The PostgreSQL server a benchmark runs on, and a database of its own there. */
+export interface BenchServer {
+  admin: pg.Client;
+  /** URL of the benchmark's database. */
+  url: string;
+  serverVersion: string;
+  /** Drops and creates the benchmark's database. */
+  recreate(): Promise<void>;
+  /** Drops the benchmark's database and disconnects. */
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL (or the local server) for a benchmark database named `name`. */
+export async function benchServer(name: string): Promise<BenchServer> {
+  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const serverVersion = (await admin.query("show server_version")).rows[0].server_version;
+  return {
+    admin,
+    url: url.toString(),
+    serverVersion,
+    recreate: async () => {
+      await admin.query(`drop database if exists ${name}`);
+      await admin.query(`create database ${name}`);
+    },
+    close: async () => {
+      await admin.query(`drop database if exists ${name}`);
+      await admin.end();
+    },
+  };
+}
+
+/** The machine line of a report. */
+export function machine(serverVersion: string): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${serverVersion}`;
 }
