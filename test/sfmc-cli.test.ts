@@ -7,6 +7,7 @@ import { useEmulator } from "../emulator/test-helpers.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { nightjar, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
+import { USABLE_DEMO_MESSAGES } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
 
@@ -103,15 +104,7 @@ describeEachEngine("nightjar sfmc", (test) => {
     const messages = await nightjar(dir(), ["sfmc", "messages", "--json"], env());
     expect(messages.code, messages.stderr).toBe(0);
     const list = onlyJson(messages) as Record<string, string>[];
-    expect(list.map((m) => m.name)).toEqual([
-      "NJA_SummerSale",
-      "NJA_Welcome",
-      "NJA_NewArrivals",
-      "NJA_WinBack",
-      "NJB_Clearance",
-      "NJB_Welcome",
-      "NJB_Restock",
-    ]);
+    expect(list.map((m) => m.name)).toEqual(USABLE_DEMO_MESSAGES);
     expect(list[1]).toEqual({
       id: "MToxMTQ6MA",
       name: "NJA_Welcome",

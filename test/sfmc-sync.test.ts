@@ -4,7 +4,13 @@ import { call, DEMO_MESSAGES, useEmulator } from "../emulator/test-helpers.ts";
 import type { SfmcApp } from "../src/config/schema.ts";
 import { listUsableMessages, storeMessages, syncMessages } from "../src/sfmc/sync.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
-import { DEMO_APP_CONFIG, demoAccount, harness, IN_PROCESS_URL } from "./helpers/sfmc.ts";
+import {
+  DEMO_APP_CONFIG,
+  demoAccount,
+  harness,
+  IN_PROCESS_URL,
+  USABLE_DEMO_MESSAGES,
+} from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
 
@@ -83,15 +89,7 @@ describeEachEngine("sfmc message sync", (test) => {
     expect(found.problems).toEqual([]);
     const counts = await storeMessages(test().db.kysely, [found], T1);
     expect(counts).toEqual({ added: 7, updated: 0, removed: 0, kept: 0 });
-    expect(await usableNames()).toEqual([
-      "NJA_SummerSale",
-      "NJA_Welcome",
-      "NJA_NewArrivals",
-      "NJA_WinBack",
-      "NJB_Clearance",
-      "NJB_Welcome",
-      "NJB_Restock",
-    ]);
+    expect(await usableNames()).toEqual(USABLE_DEMO_MESSAGES);
     // Not kept: NJA_Retired/NJB_Retired (inactive), NJA_UiNewsletter/NJB_UiFlash (UI-initiated),
     // Weekly_Digest/Outlet_Digest (no prefix), NJB_Stray (the other BU's prefix), NJA_InboxOnly
     // (not an alert), NJA_GeoEntry (not outbound).

@@ -1,8 +1,9 @@
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
-import { DEMO_APPS, DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
+import { DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
 import { injectFetch } from "../../emulator/inject-fetch.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
+import { EXAMPLE_CONFIG } from "../../src/config/example.ts";
 import type { SfmcAccount, SfmcApp } from "../../src/config/schema.ts";
 import {
   createSfmcClient,
@@ -42,27 +43,25 @@ export function demoAccount(
   authBaseUrl: string,
   overrides: Partial<SfmcAccount> = {},
 ): SfmcAccount {
-  return {
-    name: "demo",
-    authBaseUrl,
-    clientId: DEMO_CLIENT.clientId,
-    clientSecret: "env:SFMC_CLIENT_SECRET",
-    sendBudget: { recipients: 250_000, perMinutes: 30 },
-    maxInFlight: 4,
-    businessUnits: [
-      { mid: "100", name: "Demo Main", templatePrefix: "NJA_" },
-      { mid: "200", name: "Demo Second", templatePrefix: "NJB_" },
-    ],
-    ...overrides,
-  };
+  const [account] = EXAMPLE_CONFIG.sfmc.accounts;
+  return { ...(account as SfmcAccount), authBaseUrl, ...overrides };
 }
 
-/** The four demo apps, each in its own BU. */
-export const DEMO_APP_CONFIG: SfmcApp[] = [
-  { id: DEMO_APPS.shopIos, name: "Demo Shop iOS", businessUnit: "100" },
-  { id: DEMO_APPS.shopAndroid, name: "Demo Shop Android", businessUnit: "100" },
-  { id: DEMO_APPS.outletIos, name: "Demo Outlet iOS", businessUnit: "200" },
-  { id: DEMO_APPS.outletAndroid, name: "Demo Outlet Android", businessUnit: "200" },
+/** The four demo apps, two in each BU, as `nightjar init` configures them. */
+export const DEMO_APP_CONFIG: SfmcApp[] = EXAMPLE_CONFIG.sfmc.apps;
+
+/**
+ * The demo tenant's usable push messages (API-triggered, active, outbound alerts with their BU's
+ * prefix), in the order the usable messages are listed.
+ */
+export const USABLE_DEMO_MESSAGES = [
+  "NJA_SummerSale",
+  "NJA_Welcome",
+  "NJA_NewArrivals",
+  "NJA_WinBack",
+  "NJB_Clearance",
+  "NJB_Welcome",
+  "NJB_Restock",
 ];
 
 export interface Harness {
