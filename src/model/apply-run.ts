@@ -65,12 +65,12 @@ export async function applyModelRun(
       insert into customer_model_history (contact_key, valid_from, valid_to, stage, stage_since, segment)
       select n.contact_key, n.prior_valid_from, ${date}, n.prior_stage, n.prior_stage_since, n.prior_segment
       from model_new n
-      where n.prior_stage is not null and not coalesce(n.prior_in_history, false)
+      where n.prior_stage is not null and not n.prior_in_history
         and not ${same}`.execute(trx);
     await sql`
       delete from customer_model_history h using model_new n
       where h.contact_key = n.contact_key and h.valid_to = ${date}
-        and coalesce(n.prior_in_history, false) and ${same}`.execute(trx);
+        and n.prior_in_history and ${same}`.execute(trx);
     await sql`
       insert into customer_model_history (contact_key, valid_from, valid_to, stage, stage_since, segment)
       select m.contact_key, m.valid_from, ${date}, m.stage, m.stage_since, m.segment

@@ -143,7 +143,7 @@ export async function createScores(
         case when m.valid_from < ${date} then m.stage_since else h.stage_since end as prior_stage_since,
         case when m.valid_from < ${date} then m.segment else h.segment end as prior_segment,
         case when m.valid_from < ${date} then m.valid_from else h.valid_from end as prior_valid_from,
-        m.valid_from >= ${date} and h.contact_key is not null as prior_in_history
+        coalesce(m.valid_from >= ${date} and h.contact_key is not null, false) as prior_in_history
       from customers c
       left join ${sql.id(sources.summaries)} s on s.contact_key = c.contact_key
       ${factors ? sql`left join ${factors} f on f.x = s.x and f.t_days = ${date} - s.first_day` : sql``}
