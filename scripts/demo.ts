@@ -10,6 +10,7 @@ import { once } from "node:events";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEMO_CLIENT } from "../emulator/demo-tenant.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { customersAsOf } from "../src/customers/history.ts";
 import { openDatabase } from "../src/db/connect.ts";
@@ -29,7 +30,7 @@ function say(line = ""): void {
 }
 
 /** The secret of the emulator's demo client, as `nightjar init`'s config reads it. */
-const DEMO_SECRET = { SFMC_CLIENT_SECRET: "demo-secret" };
+const DEMO_SECRET = { SFMC_CLIENT_SECRET: DEMO_CLIENT.clientSecret };
 
 /** Runs the real command in the demo folder; the embedded database, not a server. */
 function nightjar(args: string[], expectFailure = false): string {
