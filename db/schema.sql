@@ -90,6 +90,7 @@ create table model_fits (
   gamma_gamma jsonb,
   seconds double precision not null,
   fitted_at timestamp with time zone not null default now(),
+  notes jsonb,
   constraint model_fits_data_key_key UNIQUE (data_key),
   constraint model_fits_period_check CHECK ((period = ANY (ARRAY['day'::text, 'week'::text]))),
   constraint model_fits_pkey PRIMARY KEY (id)
@@ -152,9 +153,12 @@ create table transactions (
   constraint transactions_pkey PRIMARY KEY (contact_key, id)
 );
 
+create index customer_history_valid_to on public.customer_history using btree (valid_to);
+create index customer_model_history_valid_to on public.customer_model_history using btree (valid_to);
 create index imports_kind_date on public.imports using btree (kind, import_date);
 create index model_runs_date on public.model_runs using btree (run_date);
 create index sfmc_messages_app on public.sfmc_messages using btree (app_id, name);
+create index transactions_contact_occurred on public.transactions using btree (contact_key, occurred_at);
 create index transactions_occurred_at on public.transactions using btree (occurred_at);
 create unique index transactions_transaction_id on public.transactions using btree (contact_key, transaction_id) WHERE (transaction_id IS NOT NULL);
 

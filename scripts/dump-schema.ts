@@ -1,8 +1,8 @@
 // Writes db/schema.sql: the schema the migrations produce, on a fresh in-memory PGlite.
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { openPGlite } from "../src/db/connect.ts";
 import { migrate } from "../src/db/migrate.ts";
+import { openPGlite } from "../src/db/pglite.ts";
 import { dumpSchema } from "../src/db/schema-dump.ts";
 
 const target = fileURLToPath(new URL("../db/schema.sql", import.meta.url));

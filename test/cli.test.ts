@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nightjar, onlyJson } from "./helpers/cli.ts";
+import { EXIT_CODES } from "../src/cli/main.ts";
+import { cli, nightjar, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 
 let empty = "";
@@ -15,7 +16,7 @@ afterAll(async () => {
 
 describe("nightjar command line", () => {
   it("shows help for every command in an empty folder, without a config", async () => {
-    const top = await nightjar(empty, ["--help"]);
+    const top = await cli(empty, ["--help"]);
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Usage: nightjar/);
     for (const command of [
@@ -28,22 +29,46 @@ describe("nightjar command line", () => {
       "model",
       "model run",
       "model fit",
+      "sfmc",
+      "sfmc check",
+      "sfmc sync",
+      "sfmc messages",
     ]) {
-      const run = await nightjar(empty, [...command.split(" "), "--help"]);
+      const run = await cli(empty, [...command.split(" "), "--help"]);
       expect(run.code, command).toBe(0);
       expect(run.stdout).toContain(`Usage: nightjar ${command}`);
     }
   });
 
-  it("exits 2 on a usage error", async () => {
-    const run = await nightjar(empty, ["import", "customers", "--no-such-option"]);
-    expect(run.code).toBe(2);
+  it("exits 2 on a usage error, with an error document on stdout under --json", async () => {
+    const run = await cli(empty, ["import", "customers", "--no-such-option"]);
+    expect(run.code).toBe(EXIT_CODES.usage);
     expect(run.stderr).toContain("unknown option '--no-such-option'");
+    expect(run.stdout).toBe("");
+    const json = await cli(empty, ["model", "run", "--date", "yesterday", "--json"]);
+    expect(json.code).toBe(2);
+    expect(onlyJson(json)).toEqual({
+      error: {
+        type: "UsageError",
+        kind: "usage",
+        code: "commander.invalidArgument",
+        message: expect.stringContaining("expected a date, YYYY-MM-DD"),
+      },
+    });
+  });
+
+  it("prints its version", async () => {
+    const { version } = JSON.parse(
+      await readFile(new URL("../package.json", import.meta.url), "utf8"),
+    );
+    const run = await cli(empty, ["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${version}\n`);
   });
 
   it("writes the example config with init, and refuses to overwrite it", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-init-"));
-    const run = await nightjar(dir, ["init", "--json"]);
+    const run = await cli(dir, ["init", "--json"]);
     expect(run.code).toBe(0);
     expect(onlyJson(run)).toEqual({ file: path.join(dir, "nightjar.config.json") });
     const config = JSON.parse(await readFile(path.join(dir, "nightjar.config.json"), "utf8"));
@@ -52,52 +77,66 @@ describe("nightjar command line", () => {
       clientId: "demo-client",
       clientSecret: "env:SFMC_CLIENT_SECRET",
     });
-    const again = await nightjar(dir, ["init"]);
-    expect(again.code).toBe(1);
+    const again = await cli(dir, ["init"]);
+    expect(again.code).toBe(EXIT_CODES.conflict);
     expect(again.stderr).toContain("already exists; use --force to overwrite it");
-    expect((await nightjar(dir, ["init", "--force"])).code).toBe(0);
+    expect((await cli(dir, ["init", "--force"])).code).toBe(0);
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("reports config errors by key and exits 1, as one JSON document under --json", async () => {
+  it("reports config errors by key with the config exit code, as one JSON document under --json", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-badconfig-"));
     await writeFile(
       path.join(dir, "nightjar.config.json"),
       JSON.stringify({ schedule: { timeZone: "Nowhere/Land" } }),
     );
-    const run = await nightjar(dir, ["migrate", "--json"]);
-    expect(run.code).toBe(1);
+    const run = await cli(dir, ["migrate", "--json"]);
+    expect(run.code).toBe(EXIT_CODES.config);
     expect(run.stderr).toContain("schedule.timeZone: is not a known IANA time zone");
-    expect(onlyJson(run)).toMatchObject({ error: { type: "ConfigError" } });
-    const missing = await nightjar(empty, ["import", "customers", "x.csv"]);
-    expect(missing.code).toBe(1);
+    expect(onlyJson(run)).toMatchObject({ error: { type: "ConfigError", kind: "config" } });
+    const missing = await cli(empty, ["import", "customers", "x.csv"]);
+    expect(missing.code).toBe(EXIT_CODES.config);
     expect(missing.stderr).toContain("run `nightjar init` to write an example config");
+    const clock = await cli(dir, ["migrate"], { env: { NIGHTJAR_CLOCK: "tomorrow" } });
+    expect(clock.code).toBe(EXIT_CODES.config);
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("refuses to open the embedded database while another process has it", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-"));
-    await writeFile(path.join(dir, "nightjar.config.json"), "{}");
-    // This test process stands in for a running import.
-    await writeFile(path.join(dir, ".nightjar.lock"), String(process.pid));
-    const busy = await nightjar(dir, ["migrate"]);
-    expect(busy.code).toBe(1);
-    expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid})`);
-    // A lock left by a process that is gone is taken over.
-    await writeFile(path.join(dir, ".nightjar.lock"), "999999999");
-    const taken = await nightjar(dir, ["migrate", "--json"]);
-    expect(taken.code, taken.stderr).toBe(0);
+  it("reads a config file that starts with a UTF-8 byte-order mark", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-bom-"));
+    await writeFile(path.join(dir, "nightjar.config.json"), `\uFEFF${JSON.stringify({})}`);
+    const run = await cli(dir, ["sfmc", "check", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(onlyJson(run)).toEqual({ ok: true, accounts: [] });
     await rm(dir, { recursive: true, force: true });
   });
 
   it("never prints the database password", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-secret-"));
     await writeFile(path.join(dir, "nightjar.config.json"), "{}");
-    const run = await nightjar(dir, ["migrate", "--json"], {
-      DATABASE_URL: "postgres://nightjar:hunter2-secret@127.0.0.1:1/nightjar",
+    const run = await cli(dir, ["migrate", "--json"], {
+      env: { DATABASE_URL: "postgres://nightjar:hunter2-secret@127.0.0.1:1/nightjar" },
     });
-    expect(run.code).toBe(1);
+    expect(run.code).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2-secret");
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe("the nightjar process", () => {
+  it("exits with the code of the failure, and refuses the embedded database while another process has it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-"));
+    await writeFile(path.join(dir, "nightjar.config.json"), "{}");
+    // This test process stands in for a running import.
+    await writeFile(path.join(dir, ".nightjar.lock"), String(process.pid));
+    const busy = await nightjar(dir, ["migrate"]);
+    expect(busy.code).toBe(EXIT_CODES.busy);
+    expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid})`);
+    // A lock left by a process that is gone is taken over.
+    await writeFile(path.join(dir, ".nightjar.lock"), "999999999");
+    const taken = await nightjar(dir, ["migrate", "--json"]);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(onlyJson(taken)).toMatchObject({ applied: expect.arrayContaining(["0001_customers"]) });
     await rm(dir, { recursive: true, force: true });
   });
 });
@@ -123,17 +162,10 @@ describeEachEngine("nightjar import", (test) => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const env = () => {
-    const url = test().url;
-    return url ? { DATABASE_URL: url } : {};
-  };
+  const run = (args: string[]) => cli(dir, args, { db: test().db });
 
   it("imports snapshots and transactions, printing exactly one JSON line", async () => {
-    const first = await nightjar(
-      dir,
-      ["import", "customers", "day1.csv", "--date", "2026-11-01", "--json"],
-      env(),
-    );
+    const first = await run(["import", "customers", "day1.csv", "--date", "2026-11-01", "--json"]);
     expect(first.code, first.stderr).toBe(0);
     expect(onlyJson(first)).toEqual({
       rows: 2,
@@ -143,16 +175,12 @@ describeEachEngine("nightjar import", (test) => {
       removed: 0,
       seconds: expect.any(Number),
     });
-    const second = await nightjar(
-      dir,
-      ["import", "customers", "day2.csv", "--date", "2026-11-02"],
-      env(),
-    );
+    const second = await run(["import", "customers", "day2.csv", "--date", "2026-11-02"]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(
       /^Imported day2\.csv as the 2026-11-02 snapshot: 2 rows — 1 new, 1 updated, 0 unchanged, 1 removed \(\d+\.\d s\)\.\n$/,
     );
-    const tx = await nightjar(dir, ["import", "transactions", "tx.csv", "--json"], env());
+    const tx = await run(["import", "transactions", "tx.csv", "--json"]);
     expect(tx.code).toBe(0);
     expect(onlyJson(tx)).toEqual({
       rows: 1,
@@ -164,30 +192,43 @@ describeEachEngine("nightjar import", (test) => {
     });
   });
 
+  it("dates a snapshot today in the schedule's time zone, by NIGHTJAR_CLOCK", async () => {
+    const at = await cli(dir, ["import", "customers", "day1.csv", "--json"], {
+      db: test().db,
+      env: { NIGHTJAR_CLOCK: "fixed:2026-12-24T23:30:00-05:00" },
+    });
+    expect(at.code, at.stderr).toBe(0);
+    const imports = await test()
+      .db.kysely.selectFrom("imports")
+      .select(["import_date", "started_at"])
+      .execute();
+    // 23:30 in New York is 04:30 UTC the next day; the schedule's zone is UTC.
+    expect(imports).toEqual([
+      { import_date: "2026-12-25", started_at: new Date("2026-12-25T04:30:00Z") },
+    ]);
+  });
+
   it("exits 1 on a refused file, with the problems on stderr and in the JSON document", async () => {
-    const run = await nightjar(
-      dir,
-      [
-        "import",
-        "customers",
-        "bad.csv",
-        "--date",
-        "2026-11-03",
-        "--json",
-        "--errors-file",
-        "bad-errors.csv",
-      ],
-      env(),
-    );
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(
+    const refused = await run([
+      "import",
+      "customers",
+      "bad.csv",
+      "--date",
+      "2026-11-03",
+      "--json",
+      "--errors-file",
+      "bad-errors.csv",
+    ]);
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toContain(
       'line 2, column allow_push, value "perhaps": not a boolean (use true/false, yes/no or 1/0)',
     );
-    expect(onlyJson(run)).toEqual({
+    expect(onlyJson(refused)).toEqual({
       error: {
         type: "ImportRefusedError",
+        kind: "refused",
         message: expect.stringContaining("bad.csv was refused (1 problem); nothing was imported"),
-        file: "bad.csv",
+        file: path.join(dir, "bad.csv"),
         totalProblems: 1,
         problems: [
           {
@@ -197,7 +238,7 @@ describeEachEngine("nightjar import", (test) => {
             reason: "not a boolean (use true/false, yes/no or 1/0)",
           },
         ],
-        errorsFile: "bad-errors.csv",
+        errorsFile: path.join(dir, "bad-errors.csv"),
       },
     });
     expect(await readFile(path.join(dir, "bad-errors.csv"), "utf8")).toContain(
@@ -206,21 +247,12 @@ describeEachEngine("nightjar import", (test) => {
   });
 
   it("runs the customer model, printing one JSON line, and refuses an earlier date", async () => {
-    // A folder (and embedded database) of its own: earlier tests' snapshots are not this one's.
-    const own = await mkdtemp(path.join(os.tmpdir(), "nightjar-model-cli-"));
-    for (const file of ["nightjar.config.json", "day1.csv", "tx.csv"]) {
-      await writeFile(path.join(own, file), await readFile(path.join(dir, file)));
-    }
-    const load = await nightjar(
-      own,
-      ["import", "customers", "day1.csv", "--date", "2026-11-01"],
-      env(),
-    );
+    const load = await run(["import", "customers", "day1.csv", "--date", "2026-11-01"]);
     expect(load.code, load.stderr).toBe(0);
-    expect((await nightjar(own, ["import", "transactions", "tx.csv"], env())).code).toBe(0);
-    const run = await nightjar(own, ["model", "run", "--date", "2026-11-02", "--json"], env());
-    expect(run.code, run.stderr).toBe(0);
-    expect(onlyJson(run)).toMatchObject({
+    expect((await run(["import", "transactions", "tx.csv"])).code).toBe(0);
+    const json = await run(["model", "run", "--date", "2026-11-02", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(onlyJson(json)).toMatchObject({
       date: "2026-11-02",
       customers: 2,
       buyers: 1,
@@ -228,27 +260,31 @@ describeEachEngine("nightjar import", (test) => {
       fit: { reused: false, bgnbd: null, gammaGamma: null },
       seconds: expect.any(Number),
     });
-    const human = await nightjar(own, ["model", "run", "--date", "2026-11-02"], env());
+    const human = await run(["model", "run", "--date", "2026-11-02"]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(
       /^Model run for 2026-11-02: 2 customers \(1 with purchases\) in \d+\.\d s\n/,
     );
     expect(human.stdout).toContain("stages: Prospect 1 · New 1 · Active 0");
-    const earlier = await nightjar(own, ["model", "run", "--date", "2026-11-01", "--json"], env());
-    expect(earlier.code).toBe(1);
+    const earlier = await run(["model", "run", "--date", "2026-11-01", "--json"]);
+    expect(earlier.code).toBe(EXIT_CODES.conflict);
     expect(onlyJson(earlier)).toMatchObject({
       error: { type: "ModelRunOrderError", message: expect.stringContaining("out of order") },
     });
-    await rm(own, { recursive: true, force: true });
   });
 
-  it("applies migrations on demand and reports the schema version", async () => {
-    const run = await nightjar(dir, ["migrate", "--json"], env());
-    expect(run.code, run.stderr).toBe(0);
-    // Earlier commands migrated already; the version is the newest migration's number.
+  it("applies migrations and reports the schema version", async () => {
+    const migrated = await run(["migrate", "--json"]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    // The test database is migrated already; the version is the newest migration's number.
     const migrations = (await readdir(new URL("../src/db/migrations/", import.meta.url))).sort();
     const newest = Number(migrations.at(-1)?.slice(0, 4));
-    expect(newest).toBeGreaterThanOrEqual(2);
-    expect(onlyJson(run)).toMatchObject({ applied: [], schemaVersion: newest });
+    expect(newest).toBeGreaterThanOrEqual(5);
+    expect(onlyJson(migrated)).toEqual({
+      applied: [],
+      attributesAdded: ["allow_push"],
+      workTablesDropped: 0,
+      schemaVersion: newest,
+    });
   });
 });

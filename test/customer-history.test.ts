@@ -4,7 +4,7 @@ import { customersAsOf, customerVersions } from "../src/customers/history.ts";
 import { importCustomers } from "../src/customers/import-customers.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { TEST_ATTRIBUTES, tempFolder } from "./helpers/files.ts";
-import { load, refusal, reported, snapshotOfTables } from "./helpers/imports.ts";
+import { load, refusal, reported, snapshotOfTables, testClock } from "./helpers/imports.ts";
 
 const files = tempFolder();
 
@@ -210,6 +210,7 @@ describeEachEngine("customer import: snapshots and history", (test) => {
       date: "2026-11-02",
       attributes,
       timeZone: "UTC",
+      clock: testClock(),
     });
     expect(result).toMatchObject({ updated: 1 });
     expect((await customerVersions(db.kysely, "A")).map((v) => [v.valid_from, v.tier])).toEqual([
@@ -223,6 +224,7 @@ describeEachEngine("customer import: snapshots and history", (test) => {
         a.name === "tier" ? { ...a, type: "integer" as const } : a,
       ),
       timeZone: "UTC",
+      clock: testClock(),
     });
     await expect(changedType).rejects.toThrow(
       'customers.attributes: "tier" is integer in the config but text in the database; changing an attribute\'s type is not supported',

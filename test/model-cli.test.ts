@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCdnowSample } from "./helpers/cdnow.ts";
-import { nightjar, onlyJson } from "./helpers/cli.ts";
+import { cli, onlyJson } from "./helpers/cli.ts";
 
 const FIT = [
   "model",
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe("nightjar model fit", () => {
   it("fits CDNOW from a transactions CSV in a folder without config, as one JSON line", async () => {
-    const run = await nightjar(dir, [...FIT, "--json"]);
+    const run = await cli(dir, [...FIT, "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const result = onlyJson(run) as {
       customers: number;
@@ -71,7 +71,7 @@ describe("nightjar model fit", () => {
   });
 
   it("prints a readable table without --json", async () => {
-    const run = await nightjar(dir, FIT);
+    const run = await cli(dir, FIT);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Fitted on 2,357 customers: 4,960 purchases up to 1997-09-30");
     expect(run.stdout).toContain("BG/NBD (purchase rate and dropout), log-likelihood -9582.43");
@@ -84,7 +84,7 @@ describe("nightjar model fit", () => {
       path.join(dir, "bad.csv"),
       "contact_key,occurred_at,amount\nA,2024-01-01,10\nB,2024-02-30,5\n,2024-01-02,ten\n",
     );
-    const run = await nightjar(dir, [...FIT.slice(0, 3), "bad.csv", ...FIT.slice(4), "--json"]);
+    const run = await cli(dir, [...FIT.slice(0, 3), "bad.csv", ...FIT.slice(4), "--json"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       'line 3, column occurred_at, value "2024-02-30": not a valid timestamp',
@@ -92,8 +92,9 @@ describe("nightjar model fit", () => {
     expect(onlyJson(run)).toEqual({
       error: {
         type: "TransactionsFileError",
+        kind: "refused",
         message: expect.stringContaining("bad.csv cannot be used for the model (3 problems)"),
-        file: "bad.csv",
+        file: path.join(dir, "bad.csv"),
         totalProblems: 3,
         problems: [
           {
@@ -112,7 +113,7 @@ describe("nightjar model fit", () => {
         ],
       },
     });
-    const missing = await nightjar(dir, [...FIT.slice(0, 3), "missing.csv", ...FIT.slice(4)]);
+    const missing = await cli(dir, [...FIT.slice(0, 3), "missing.csv", ...FIT.slice(4)]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(
       "missing.csv cannot be used for the model (1 problem):\n  file: no such file",
@@ -120,13 +121,13 @@ describe("nightjar model fit", () => {
   });
 
   it("exits 2 on bad options, and shows help without a config", async () => {
-    const period = await nightjar(dir, [...FIT.slice(0, -1), "month"]);
+    const period = await cli(dir, [...FIT.slice(0, -1), "month"]);
     expect(period.code).toBe(2);
     expect(period.stderr).toContain('expected "day" or "week"');
-    const date = await nightjar(dir, [...FIT.slice(0, 5), "1997-09-31", ...FIT.slice(6)]);
+    const date = await cli(dir, [...FIT.slice(0, 5), "1997-09-31", ...FIT.slice(6)]);
     expect(date.code).toBe(2);
     for (const command of ["model", "model fit"]) {
-      const help = await nightjar(dir, [...command.split(" "), "--help"]);
+      const help = await cli(dir, [...command.split(" "), "--help"]);
       expect(help.code, command).toBe(0);
       expect(help.stdout).toContain(`Usage: nightjar ${command}`);
     }

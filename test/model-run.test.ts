@@ -10,6 +10,7 @@ import { stageMoves } from "../src/model/history.ts";
 import { runModel } from "../src/model/run.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
+import { testClock } from "./helpers/imports.ts";
 
 const files = tempFolder();
 const SETTINGS = ModelSettings.parse({});
@@ -25,6 +26,7 @@ async function customers(db: NightjarDb, keys: string[]): Promise<void> {
     date: "2026-01-01",
     attributes: [{ name: "allow_push", type: "boolean", required: true }],
     timeZone: "UTC",
+    clock: testClock(),
   });
 }
 
@@ -37,6 +39,7 @@ async function purchases(db: NightjarDb, rows: [string, string, number][]): Prom
   await importTransactions(db, {
     path: await files.file(`tx-${Math.random()}.csv`, lines),
     timeZone: "UTC",
+    clock: testClock(),
   });
 }
 
@@ -48,7 +51,7 @@ function rhythm(key: string, from: string, to: string, gap: number): [string, st
 }
 
 function run(db: NightjarDb, date: string, settings = SETTINGS) {
-  return runModel(db, { date, timeZone: "UTC", settings });
+  return runModel(db, { date, timeZone: "UTC", settings, clock: testClock() });
 }
 
 async function stages(db: NightjarDb): Promise<Record<string, string>> {

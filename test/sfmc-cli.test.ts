@@ -4,8 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APPS } from "../emulator/demo-tenant.ts";
 import { useEmulator } from "../emulator/test-helpers.ts";
+import { EXIT_CODES } from "../src/cli/main.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
-import { nightjar, onlyJson } from "./helpers/cli.ts";
+import { cli, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { USABLE_DEMO_MESSAGES } from "./helpers/sfmc.ts";
 
@@ -30,25 +31,25 @@ describe("nightjar sfmc (no database)", () => {
   const dir = configuredFolder();
 
   it("has help for each command", async () => {
-    const top = await nightjar(dir(), ["sfmc", "--help"]);
+    const top = await cli(dir(), ["sfmc", "--help"]);
     expect(top.code).toBe(0);
     for (const command of ["check [options]", "sync [options]", "messages [options]"])
       expect(top.stdout).toContain(command);
-    const messages = await nightjar(dir(), ["sfmc", "messages", "--help"]);
+    const messages = await cli(dir(), ["sfmc", "messages", "--help"]);
     expect(messages.stdout).toContain("Usage: nightjar sfmc messages");
     expect(messages.stdout).toContain("--app <id>");
   });
 
   it("check with a wrong secret says so in words and exits 1, without printing the secret", async () => {
     const wrong = { SFMC_CLIENT_SECRET: "wrong-secret-4f9a" };
-    const human = await nightjar(dir(), ["sfmc", "check"], wrong);
+    const human = await cli(dir(), ["sfmc", "check"], { env: wrong });
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(
       'PROBLEM account demo: SFMC refused the client secret of client id "demo-client" (or the package is not installed and enabled): check the environment variable SFMC_CLIENT_SECRET',
     );
     expect(human.stdout).toContain("1 problem found.");
     expect(human.stderr).toContain("nightjar: sfmc check found 1 problem");
-    const json = await nightjar(dir(), ["sfmc", "check", "--json"], wrong);
+    const json = await cli(dir(), ["sfmc", "check", "--json"], { env: wrong });
     expect(json.code).toBe(1);
     expect(onlyJson(json)).toMatchObject({
       ok: false,
@@ -56,15 +57,15 @@ describe("nightjar sfmc (no database)", () => {
         { name: "demo", ok: false, problem: expect.stringContaining("SFMC_CLIENT_SECRET") },
       ],
     });
-    const sync = await nightjar(dir(), ["sfmc", "sync", "--json"], wrong);
-    expect(sync.code).toBe(1);
-    expect(onlyJson(sync)).toMatchObject({ error: { type: "SfmcConfigError" } });
+    const sync = await cli(dir(), ["sfmc", "sync", "--json"], { env: wrong });
+    expect(sync.code).toBe(EXIT_CODES.config);
+    expect(onlyJson(sync)).toMatchObject({ error: { type: "SfmcConfigError", kind: "config" } });
     for (const run of [human, json, sync])
       expect(run.stdout + run.stderr).not.toContain("wrong-secret-4f9a");
   });
 
   it("check without the secret's environment variable names it", async () => {
-    const run = await nightjar(dir(), ["sfmc", "check"]);
+    const run = await cli(dir(), ["sfmc", "check"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       "sfmc.accounts[0].clientSecret refers to the environment variable SFMC_CLIENT_SECRET, which is not set",
@@ -74,13 +75,10 @@ describe("nightjar sfmc (no database)", () => {
 
 describeEachEngine("nightjar sfmc", (test) => {
   const dir = configuredFolder();
-  const env = () => {
-    const url = test().url;
-    return { SFMC_CLIENT_SECRET: "demo-secret", ...(url ? { DATABASE_URL: url } : {}) };
-  };
+  const options = () => ({ env: { SFMC_CLIENT_SECRET: "demo-secret" }, db: test().db });
 
   it("checks the demo tenant, syncs its messages and lists them, one JSON line each", async () => {
-    const check = await nightjar(dir(), ["sfmc", "check", "--json"], env());
+    const check = await cli(dir(), ["sfmc", "check", "--json"], options());
     expect(check.code, check.stderr).toBe(0);
     const report = onlyJson(check) as {
       ok: boolean;
@@ -89,19 +87,19 @@ describeEachEngine("nightjar sfmc", (test) => {
     expect(report.ok).toBe(true);
     expect(report.accounts[0]?.businessUnits.flatMap((bu) => bu.apps)).toHaveLength(4);
 
-    const sync = await nightjar(dir(), ["sfmc", "sync", "--json"], env());
+    const sync = await cli(dir(), ["sfmc", "sync", "--json"], options());
     expect(sync.code, sync.stderr).toBe(0);
     expect(onlyJson(sync)).toEqual({
       accounts: 1,
       messages: { added: 7, updated: 0, removed: 0, kept: 0 },
     });
-    const again = await nightjar(dir(), ["sfmc", "sync", "--json"], env());
+    const again = await cli(dir(), ["sfmc", "sync", "--json"], options());
     expect(onlyJson(again)).toEqual({
       accounts: 1,
       messages: { added: 0, updated: 0, removed: 0, kept: 7 },
     });
 
-    const messages = await nightjar(dir(), ["sfmc", "messages", "--json"], env());
+    const messages = await cli(dir(), ["sfmc", "messages", "--json"], options());
     expect(messages.code, messages.stderr).toBe(0);
     const list = onlyJson(messages) as Record<string, string>[];
     expect(list.map((m) => m.name)).toEqual(USABLE_DEMO_MESSAGES);
@@ -112,22 +110,22 @@ describeEachEngine("nightjar sfmc", (test) => {
       businessUnit: "100",
       status: "active",
     });
-    const oneApp = await nightjar(
+    const oneApp = await cli(
       dir(),
       ["sfmc", "messages", "--app", DEMO_APPS.outletAndroid, "--json"],
-      env(),
+      options(),
     );
     expect((onlyJson(oneApp) as { name: string }[]).map((m) => m.name)).toEqual(["NJB_Restock"]);
-    const human = await nightjar(
+    const human = await cli(
       dir(),
       ["sfmc", "messages", "--app", DEMO_APPS.outletAndroid],
-      env(),
+      options(),
     );
     expect(human.stdout).toBe(
       `NJB_Restock  MTA6MTE0OjA  app Demo Outlet Android (${DEMO_APPS.outletAndroid})  business unit 200\n`,
     );
-    const unknown = await nightjar(dir(), ["sfmc", "messages", "--app", "nope", "--json"], env());
-    expect(unknown.code).toBe(1);
+    const unknown = await cli(dir(), ["sfmc", "messages", "--app", "nope", "--json"], options());
+    expect(unknown.code).toBe(EXIT_CODES.not_found);
     expect(onlyJson(unknown)).toMatchObject({
       error: { message: "app nope is not one of the configured apps (sfmc.apps)" },
     });

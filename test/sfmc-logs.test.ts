@@ -8,8 +8,8 @@ import type { FaultRuleInput } from "../emulator/faults.ts";
 import { call, DEMO_MESSAGES, useEmulator } from "../emulator/test-helpers.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { SendOutcomeUnknown, SfmcConfigError } from "../src/sfmc/errors.ts";
-import { syncMessages } from "../src/sfmc/sync.ts";
-import { nightjar } from "./helpers/cli.ts";
+import { readAccountMessages } from "../src/sfmc/sync.ts";
+import { cli } from "./helpers/cli.ts";
 import { DEMO_APP_CONFIG, demoAccount, harness } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
@@ -60,7 +60,7 @@ describe("secrets and tokens stay out of logs and errors", () => {
     });
     const errors: unknown[] = [];
     const account = demoAccount(emulator().url, { clientId: "scan-client" });
-    await syncMessages(client, account, DEMO_APP_CONFIG);
+    await readAccountMessages(client, account, DEMO_APP_CONFIG);
     const tokenId = await client.sendToContacts("100", DEMO_MESSAGES.welcome, ["C000000"]);
     await client.getDeliveries("100", DEMO_MESSAGES.welcome, tokenId);
     await fault({ kind: "expireToken", route: "send", times: 1 });
@@ -121,9 +121,8 @@ describe("secrets and tokens stay out of logs and errors", () => {
         [["sfmc", "sync", "--json"], SECRET],
         [["sfmc", "check", "--json"], WRONG_SECRET],
       ] as const) {
-        const run = await nightjar(dir, [...args], {
-          SFMC_CLIENT_SECRET: secret,
-          NIGHTJAR_LOG_LEVEL: "debug",
+        const run = await cli(dir, [...args], {
+          env: { SFMC_CLIENT_SECRET: secret, NIGHTJAR_LOG_LEVEL: "debug" },
         });
         expect(run.stderr).toContain('"component":"sfmc"');
         outputs.push(run.stdout, run.stderr);

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { DEMO_APPS } from "../emulator/demo-tenant.ts";
 import { call, DEMO_MESSAGES, useEmulator } from "../emulator/test-helpers.ts";
 import type { SfmcApp } from "../src/config/schema.ts";
-import { listUsableMessages, storeMessages, syncMessages } from "../src/sfmc/sync.ts";
+import { listUsableMessages, readAccountMessages, storeMessages } from "../src/sfmc/sync.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import {
   DEMO_APP_CONFIG,
@@ -71,7 +71,7 @@ describeEachEngine("sfmc message sync", (test) => {
     wrap?: (inner: typeof fetch) => typeof fetch,
   ) => {
     const { client } = harness(emulator(), "in-process", wrap ? { wrap } : {});
-    return syncMessages(client, demoAccount(IN_PROCESS_URL), apps);
+    return readAccountMessages(client, demoAccount(IN_PROCESS_URL), apps);
   };
   const usableNames = async (appId?: string) =>
     (await listUsableMessages(test().db.kysely, appId ? { appId } : {})).map((m) => m.name);

@@ -4,12 +4,12 @@ import { importTransactions } from "../src/customers/import-transactions.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
-import { refusal } from "./helpers/imports.ts";
+import { refusal, testClock } from "./helpers/imports.ts";
 
 const files = tempFolder();
 
 function load(db: NightjarDb, file: string, timeZone = "UTC") {
-  return importTransactions(db, { path: file, timeZone });
+  return importTransactions(db, { path: file, timeZone, clock: testClock() });
 }
 
 async function transactions(db: NightjarDb) {

@@ -1,32 +1,88 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { type App, createApp } from "../app.ts";
+import { type Clock, clockFromEnvironment } from "../clock.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
-import { type NightjarDb, openDatabase } from "../db/connect.ts";
-import { migrate } from "../db/migrate.ts";
+import type { SecretVault } from "../config/secrets.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import type { CliIo } from "./io.ts";
+import { createOutput, type Output } from "./output.ts";
 
 /** Global options every command receives. */
 export interface GlobalOptions {
   config?: string;
 }
 
-/** Loads the config (once, validated) for a command that needs it. */
-export function commandConfig(globals: GlobalOptions): Promise<LoadedConfig> {
-  return loadConfig({ path: globals.config });
+/** What a command's action needs from the CLI: its surroundings, output and the app. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** The one vault of this invocation: secrets it resolves, and what it redacts from output. */
+  readonly vault: SecretVault;
+  /** The output of a command (one JSON document on stdout under --json). */
+  output(json: boolean | undefined): Output;
+  /** A path as the user gave it, relative to the working folder. */
+  resolve(file: string): string;
+  /** The config file's path (`--config`, NIGHTJAR_CONFIG or ./nightjar.config.json). */
+  configPath(command: Command): string;
+  /** Loads and validates the config. */
+  config(command: Command): Promise<LoadedConfig>;
+  /**
+   * Opens the app for `command` (config, clock, logger, the database unless `database: false`,
+   * the SFMC clients), runs `work` and closes it, whatever happens.
+   */
+  withApp<T>(
+    command: Command,
+    work: (app: App) => Promise<T>,
+    options?: { database?: boolean },
+  ): Promise<T>;
 }
 
-/**
- * Opens the configured database, applies pending migrations (reported through `applied`), runs `fn`,
- * and closes the database whatever happens.
- */
-export async function withDatabase<T>(
-  loaded: LoadedConfig,
-  fn: (db: NightjarDb, applied: string[]) => Promise<T>,
-): Promise<T> {
-  const db = await openDatabase(loaded.database);
-  try {
-    const applied = (await migrate(db)).map(
-      (m) => `${String(m.version).padStart(4, "0")}_${m.name}`,
+/** The context of one CLI invocation. */
+export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
+  let logger: Logger | undefined;
+  const log = () => {
+    logger ??= createLogger({ vault, destination: io.stderr, level: io.env.NIGHTJAR_LOG_LEVEL });
+    return logger;
+  };
+  const configPath = (command: Command) =>
+    path.resolve(
+      io.cwd,
+      command.optsWithGlobals<GlobalOptions>().config ??
+        io.env.NIGHTJAR_CONFIG ??
+        "nightjar.config.json",
     );
-    return await fn(db, applied);
-  } finally {
-    await db.close();
-  }
+  const config = (command: Command) =>
+    loadConfig({ path: configPath(command), env: io.env, cwd: io.cwd, vault });
+  return {
+    io,
+    vault,
+    output: (json) => createOutput(io, Boolean(json), vault),
+    resolve: (file) => path.resolve(io.cwd, file),
+    configPath,
+    config,
+    async withApp(command, work, options = {}) {
+      const loaded = await config(command);
+      const logger = log();
+      const clock: Clock = io.clock ?? (await clockFromEnvironment(io.env));
+      try {
+        const db =
+          options.database === false ? false : io.database ? await io.database() : undefined;
+        const app = await createApp({
+          config: loaded,
+          ...(db === undefined ? {} : { db }),
+          ...(db ? { upgrade: true } : {}),
+          clock,
+          logger,
+          ...(io.fetch ? { fetch: io.fetch } : {}),
+        });
+        try {
+          return await work(app);
+        } finally {
+          await app.close();
+        }
+      } finally {
+        if (clock !== io.clock) clock.close();
+      }
+    },
+  };
 }

@@ -1,8 +1,9 @@
 import { Command, CommanderError } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
 import { rememberUrlPassword } from "../config/load.ts";
 import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
-import { NightjarError, ReportedFailure } from "../errors.ts";
+import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
@@ -10,35 +11,52 @@ import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerSfmc } from "./commands/sfmc.ts";
+import { type CommandContext, commandContext } from "./context.ts";
+import { type CliIo, processIo } from "./io.ts";
 
-/** Builds the `nightjar` command line. */
-export function buildProgram(): Command {
+/** Exit codes: 0 success, 2 a usage error, and one per kind of expected failure. */
+export const EXIT_CODES: Record<ErrorKind | "usage" | "unexpected", number> = {
+  refused: 1,
+  usage: 2,
+  config: 3,
+  busy: 4,
+  conflict: 5,
+  not_found: 6,
+  unavailable: 7,
+  unexpected: 70,
+};
+
+/** Builds the `nightjar` command line for one invocation. */
+export function buildProgram(context: CommandContext): Command {
+  const { io } = context;
   const program = new Command("nightjar")
     .description("Nightjar: customer data, customer model and SFMC MobilePush campaigns")
+    .version(packageJson.version, "-V, --version", "print the version of nightjar")
     .option("--config <path>", "config file (default: $NIGHTJAR_CONFIG or ./nightjar.config.json)")
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
     .showHelpAfterError()
     .exitOverride();
-  registerInit(program);
-  registerMigrate(program);
-  registerImport(program);
-  registerEmulator(program);
-  registerModel(program);
-  registerSfmc(program);
-  for (const command of program.commands) {
-    command.exitOverride();
-    for (const sub of command.commands) sub.exitOverride();
-  }
+  registerInit(program, context);
+  registerMigrate(program, context);
+  registerImport(program, context);
+  registerEmulator(program, context);
+  registerModel(program, context);
+  registerSfmc(program, context);
   return program;
 }
 
 /** The JSON document printed on stdout under --json when a command fails. */
 function errorJson(error: Error, redact: (text: string) => string): unknown {
-  const base = { error: { type: error.name, message: redact(error.message) } };
+  const kind = error instanceof NightjarError ? error.kind : "unexpected";
+  const base = { type: error.name, kind, message: redact(error.message) };
   // A refused file (an import, or `model fit`'s transactions) lists its problems by line.
   if (error instanceof ImportRefusedError || error instanceof TransactionsFileError) {
     return {
       error: {
-        ...base.error,
+        ...base,
         file: error.file,
         totalProblems: error.totalProblems,
         problems: error.problems,
@@ -46,34 +64,42 @@ function errorJson(error: Error, redact: (text: string) => string): unknown {
       },
     };
   }
-  return base;
+  return { error: base };
 }
 
-/** Runs the CLI; resolves to the process exit code (0 success, 1 failure, 2 usage error). */
-export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs the CLI; resolves to the process exit code (see EXIT_CODES). */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const wantsJson = argv.includes("--json");
-  // Secrets are resolved into a vault per command; this one scrubs the database password and any
-  // env-referenced secret from last-resort error output.
-  const vault = new SecretVault();
-  if (process.env.DATABASE_URL) rememberUrlPassword(vault, process.env.DATABASE_URL);
+  // One vault for the invocation: it learns the database password and every secret the command
+  // resolves, and scrubs them from everything printed.
+  const vault = new SecretVault(io.env);
+  if (io.env.DATABASE_URL) rememberUrlPassword(vault, io.env.DATABASE_URL);
+  const context = commandContext(io, vault);
+  const program = buildProgram(context);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (thrown) {
     if (thrown instanceof CommanderError) {
       // Help and version are successes; usage errors were already printed by commander.
-      return thrown.exitCode === 0 ? 0 : 2;
+      if (thrown.exitCode === 0) return 0;
+      if (wantsJson) {
+        const message = thrown.message.replace(/^error: /, "");
+        io.stdout.write(
+          `${JSON.stringify({ error: { type: "UsageError", kind: "usage", code: thrown.code, message } })}\n`,
+        );
+      }
+      return EXIT_CODES.usage;
     }
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const error = coerceError(thrown);
     const expected = error instanceof NightjarError;
     const message = vault.redact(
       expected ? error.message : `unexpected error: ${error.stack ?? error.message}`,
     );
-    process.stderr.write(`nightjar: ${message}\n`);
+    io.stderr.write(`nightjar: ${message}\n`);
     // A reported failure already printed its document.
     if (wantsJson && !(error instanceof ReportedFailure))
-      process.stdout.write(`${JSON.stringify(errorJson(error, (t) => vault.redact(t)))}\n`);
-    return 1;
+      io.stdout.write(`${JSON.stringify(errorJson(error, (t) => vault.redact(t)))}\n`);
+    return expected ? EXIT_CODES[error.kind] : EXIT_CODES.unexpected;
   }
 }

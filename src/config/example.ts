@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { NightjarError } from "../errors.ts";
 import type { NightjarConfig } from "./schema.ts";
 
 /**
@@ -67,3 +69,25 @@ export const EXAMPLE_CONFIG = {
     },
   },
 } satisfies NightjarConfig;
+
+/** `file` already exists and was not to be overwritten. */
+export class ConfigExistsError extends NightjarError {
+  override name = "ConfigExistsError";
+  override readonly kind = "conflict";
+}
+
+/** Use case: writes the example config to `file` (refused when it exists, unless `force`). */
+export async function writeExampleConfig(
+  file: string,
+  options: { force: boolean },
+): Promise<string> {
+  const text = `${JSON.stringify(EXAMPLE_CONFIG, null, 2)}\n`;
+  try {
+    await writeFile(file, text, { flag: options.force ? "w" : "wx" });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "EEXIST")
+      throw new ConfigExistsError(`${file} already exists; use --force to overwrite it`, { cause });
+    throw cause;
+  }
+  return file;
+}

@@ -10,6 +10,7 @@ export const DEFAULT_CONFIG_FILE = "nightjar.config.json";
 /** The config file is missing, is not JSON, or does not match the schema. */
 export class ConfigError extends NightjarError {
   override name = "ConfigError";
+  override readonly kind = "config";
 }
 
 /** Where the database lives: the embedded PGlite folder or a PostgreSQL server. */
@@ -26,9 +27,16 @@ export interface LoadedConfig {
   vault: SecretVault;
 }
 
-/** The config file to use: `--config`, else NIGHTJAR_CONFIG, else ./nightjar.config.json. */
-export function configFilePath(explicit: string | undefined, env = process.env): string {
-  return path.resolve(explicit ?? env.NIGHTJAR_CONFIG ?? DEFAULT_CONFIG_FILE);
+/**
+ * The config file to use: `--config`, else NIGHTJAR_CONFIG, else ./nightjar.config.json; a
+ * relative path is relative to `cwd`.
+ */
+export function configFilePath(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
+  return path.resolve(cwd, explicit ?? env.NIGHTJAR_CONFIG ?? DEFAULT_CONFIG_FILE);
 }
 
 /** `customers.attributes[1].type` from a zod path. */
@@ -64,12 +72,20 @@ export function parseConfig(raw: unknown, source: string): NightjarConfig {
   return parsed.data;
 }
 
-/** Reads and validates the config once; DATABASE_URL overrides `database.url`. */
+/**
+ * Reads and validates the config once; DATABASE_URL overrides `database.url`. Secrets go into
+ * `vault` (Default: a new vault on `env`).
+ */
 export async function loadConfig(
-  options: { path?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    path?: string | undefined;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    vault?: SecretVault;
+  } = {},
 ): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
-  const file = configFilePath(options.path, env);
+  const file = configFilePath(options.path, env, options.cwd);
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -80,6 +96,8 @@ export async function loadConfig(
       cause,
     });
   }
+  // Editors on Windows like to start UTF-8 files with a byte-order mark; JSON.parse does not.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -87,8 +105,21 @@ export async function loadConfig(
     const detail = cause instanceof SyntaxError ? jsonErrorLocation(text, cause) : String(cause);
     throw new ConfigError(`${file} is not valid JSON: ${detail}`, { cause });
   }
+  return configFromObject(raw, { file, env, vault: options.vault });
+}
+
+/**
+ * A loaded config from an object already parsed (tests, the demo): validated like a file, with
+ * `file` naming it in errors and anchoring the data folder.
+ */
+export function configFromObject(
+  raw: unknown,
+  options: { file: string; env?: NodeJS.ProcessEnv; vault?: SecretVault | undefined },
+): LoadedConfig {
+  const { file } = options;
+  const env = options.env ?? process.env;
   const config = parseConfig(raw, file);
-  const vault = new SecretVault(env);
+  const vault = options.vault ?? new SecretVault(env);
   const url = env.DATABASE_URL || config.database.url;
   let database: DatabaseTarget;
   if (url) {

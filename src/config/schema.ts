@@ -1,9 +1,13 @@
 import { z } from "zod";
+import { isTimeZone } from "../time/zones.ts";
 
 /** SQL-safe attribute name: it becomes a column of the customers table. */
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
-/** Column names Nightjar itself keeps on customer tables; an attribute may not reuse them. */
+/**
+ * Column names Nightjar itself keeps on the customer, staging and import work tables; an attribute
+ * may not reuse them (it becomes a column beside them).
+ */
 export const RESERVED_CUSTOMER_COLUMNS = new Set([
   "contact_key",
   "valid_from",
@@ -12,7 +16,52 @@ export const RESERVED_CUSTOMER_COLUMNS = new Set([
   "first_seen_on",
   "last_import_id",
   "line_no",
+  "problem",
+  "row_fingerprint",
+  "change",
 ]);
+
+/**
+ * The customer model's outputs: target-group rules name them beside the attributes, so an
+ * attribute of the same name would make a rule ambiguous.
+ */
+export const MODEL_OUTPUT_NAMES = new Set([
+  "lifecycle_stage",
+  "stage",
+  "stage_since",
+  "micro_segment",
+  "segment",
+  "value_tier",
+  "p_alive",
+  "expected_purchases",
+  "expected_spend",
+  "clv",
+  "purchases",
+  "recency_days",
+  "tenure_days",
+  "first_purchase_on",
+  "last_purchase_on",
+  "mean_repeat_spend",
+  "run_id",
+  "run_date",
+]);
+
+/** Prefixes of the aliases the snapshot diff gives a column's earlier and later values. */
+const DIFF_ALIAS_PREFIXES = ["old_", "new_"] as const;
+
+/** Why an attribute name cannot be used, or null when it can (names of other attributes aside). */
+function reservedNameProblem(name: string): string | null {
+  if (RESERVED_CUSTOMER_COLUMNS.has(name))
+    return `"${name}" is a column Nightjar keeps on every customer; choose another name`;
+  if (MODEL_OUTPUT_NAMES.has(name))
+    return `"${name}" is an output of the customer model (target-group rules use that name); choose another name`;
+  for (const prefix of DIFF_ALIAS_PREFIXES) {
+    const base = name.slice(prefix.length);
+    if (name.startsWith(prefix) && RESERVED_CUSTOMER_COLUMNS.has(base))
+      return `"${name}" is the name the import gives the earlier or later ${base} of a customer; choose another name`;
+  }
+  return null;
+}
 
 export const ATTRIBUTE_TYPES = [
   "text",
@@ -30,7 +79,11 @@ export const CustomerAttribute = z.strictObject({
   name: z
     .string()
     .regex(ATTRIBUTE_NAME, "must be lower snake case: a-z, 0-9 and _, starting with a letter")
-    .refine((name) => !RESERVED_CUSTOMER_COLUMNS.has(name), "is a name Nightjar reserves"),
+    .superRefine((name, ctx) => {
+      const problem = reservedNameProblem(name);
+      if (problem)
+        ctx.addIssue({ code: "custom", message: `is a name Nightjar reserves: ${problem}` });
+    }),
   /** Value type; values in import files are checked against it. */
   type: AttributeType,
   /** A required attribute must be a column of every file and non-empty on every row (Default: false). */
@@ -79,15 +132,6 @@ const App = z.strictObject({
   businessUnit: z.string().min(1),
 });
 export type SfmcApp = z.infer<typeof App>;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Customer features a micro-segment layer can cluster on. */
 export const SEGMENT_FEATURES = [
@@ -237,6 +281,18 @@ export const NightjarConfig = z
         });
       }
       seen.add(attribute.name);
+    });
+    const declared = new Set(config.customers.attributes.map((a) => a.name));
+    config.customers.attributes.forEach((attribute, index) => {
+      for (const prefix of DIFF_ALIAS_PREFIXES) {
+        const base = attribute.name.slice(prefix.length);
+        if (attribute.name.startsWith(prefix) && declared.has(base))
+          ctx.addIssue({
+            code: "custom",
+            path: ["customers", "attributes", index, "name"],
+            message: `"${attribute.name}" collides with the name the import gives the earlier or later value of the attribute "${base}"; rename one of them`,
+          });
+      }
     });
     const mids = new Set<string>();
     config.sfmc.accounts.forEach((account, a) => {

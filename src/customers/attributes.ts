@@ -1,15 +1,14 @@
 import { sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
 import { PG_TYPE } from "./column-types.ts";
-
-/** Advisory lock serialising changes to the customer tables (imports, attribute columns). */
-export const CUSTOMER_TABLES_LOCK = 7_301_001;
 
 /** The config declares an attribute in a way the database cannot follow (e.g. a type change). */
 export class AttributeSchemaError extends NightjarError {
   override name = "AttributeSchemaError";
+  override readonly kind = "config";
 }
 
 /** An attribute column as recorded in the database. */
@@ -30,43 +29,58 @@ export async function recordedAttributes(db: Db): Promise<RecordedAttribute[]> {
 }
 
 /**
- * Adds a typed column to `customers` and `customer_history` for every configured attribute the
- * database does not have yet, and rebuilds the `customer_versions` view. Attributes dropped from
- * the config keep their columns and data. Returns the names added.
+ * Adds the columns of attributes new in the config, if any (see `syncAttributeColumns`), in a
+ * transaction of its own under the customer tables' lock; returns the names added. Looks first
+ * without the lock, so that a database already in step never waits for a running import.
  */
-export async function syncAttributeColumns(
+export async function ensureAttributeColumns(
   db: Db,
   attributes: readonly CustomerAttribute[],
 ): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
-    const recorded = new Map((await recordedAttributes(trx)).map((a) => [a.name, a.type]));
-    const added: string[] = [];
-    for (const attribute of attributes) {
-      const existing = recorded.get(attribute.name);
-      if (existing === attribute.type) continue;
-      if (existing !== undefined) {
-        throw new AttributeSchemaError(
-          `customers.attributes: "${attribute.name}" is ${attribute.type} in the config but ${existing} in the database; changing an attribute's type is not supported (add a new attribute instead)`,
-        );
-      }
-      const type = sql.raw(PG_TYPE[attribute.type]);
-      for (const table of ["customers", "customer_history"]) {
-        await sql`alter table ${sql.id(table)} add column ${sql.id(attribute.name)} ${type}`.execute(
-          trx,
-        );
-      }
-      await trx
-        .insertInto("customer_attributes")
-        .values({ name: attribute.name, type: attribute.type })
-        .execute();
-      added.push(attribute.name);
+  const recorded = new Map((await recordedAttributes(db)).map((a) => [a.name, a.type]));
+  const inStep = attributes.every((a) => recorded.get(a.name) === a.type);
+  if (inStep && (await hasVersionsView(db))) return [];
+  return inTransaction(db, { locks: ["customerTables"] }, (trx) =>
+    syncAttributeColumns(trx, attributes),
+  );
+}
+
+/**
+ * Adds a typed column to `customers` and `customer_history` for every configured attribute the
+ * database does not have yet, and rebuilds the `customer_versions` view. Attributes dropped from
+ * the config keep their columns and data. Returns the names added. Runs in the caller's
+ * transaction, which holds the customer tables' lock.
+ */
+export async function syncAttributeColumns(
+  trx: Db,
+  attributes: readonly CustomerAttribute[],
+): Promise<string[]> {
+  const recorded = new Map((await recordedAttributes(trx)).map((a) => [a.name, a.type]));
+  const added: string[] = [];
+  for (const attribute of attributes) {
+    const existing = recorded.get(attribute.name);
+    if (existing === attribute.type) continue;
+    if (existing !== undefined) {
+      throw new AttributeSchemaError(
+        `customers.attributes: "${attribute.name}" is ${attribute.type} in the config but ${existing} in the database; changing an attribute's type is not supported (add a new attribute instead)`,
+      );
     }
-    if (added.length > 0 || !(await hasVersionsView(trx))) {
-      await rebuildVersionsView(trx, await recordedAttributes(trx));
+    const type = sql.raw(PG_TYPE[attribute.type]);
+    for (const table of ["customers", "customer_history"]) {
+      await sql`alter table ${sql.id(table)} add column ${sql.id(attribute.name)} ${type}`.execute(
+        trx,
+      );
     }
-    return added;
-  });
+    await trx
+      .insertInto("customer_attributes")
+      .values({ name: attribute.name, type: attribute.type })
+      .execute();
+    added.push(attribute.name);
+  }
+  if (added.length > 0 || !(await hasVersionsView(trx))) {
+    await rebuildVersionsView(trx, await recordedAttributes(trx));
+  }
+  return added;
 }
 
 async function hasVersionsView(db: Db): Promise<boolean> {

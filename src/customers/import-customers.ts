@@ -1,7 +1,12 @@
 import { sql } from "kysely";
+import type { App } from "../app.ts";
+import { type Clock, stopwatch } from "../clock.ts";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { NightjarDb } from "../db/connect.ts";
-import { syncAttributeColumns } from "./attributes.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { type WorkTableOwner, withWorkTables } from "../db/work-tables.ts";
+import { todayIn } from "../time/zones.ts";
+import { ensureAttributeColumns } from "./attributes.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
 import {
@@ -12,13 +17,13 @@ import {
 } from "./import-report.ts";
 import { loadFingerprints } from "./row-fingerprints.ts";
 import {
+  applySettings,
   applySnapshot,
   type PreviousImport,
   previousCustomerImport,
-  RepeatedKeysFound,
   refuseOutOfOrder,
+  type SnapshotOutcome,
   type SnapshotResult,
-  UnstagedRepeatCandidates,
 } from "./snapshot-apply.ts";
 import {
   dropStagingTable,
@@ -29,22 +34,31 @@ import {
   type UniqueRule,
 } from "./staging.ts";
 
-export interface CustomerImportOptions {
+/** What the operator asks of a snapshot import. */
+export interface CustomerImportRequest {
   /** The snapshot file (CSV or gzip-compressed CSV). */
   path: string;
-  /** The snapshot's date, YYYY-MM-DD: history intervals start and end on import dates. */
-  date: string;
+  /**
+   * The snapshot's date, YYYY-MM-DD: history intervals start and end on import dates (Default:
+   * today in the schedule's time zone).
+   */
+  date?: string | undefined;
   /** Field delimiter (Default: ","). */
   delimiter?: string | undefined;
   /** Where to write every problem of a refused file, as CSV. */
   errorsFile?: string | undefined;
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Called as the import moves from loading to checking to applying. */
+  onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+}
+
+export interface CustomerImportOptions extends CustomerImportRequest {
+  date: string;
   /** The configured attributes. */
   attributes: readonly CustomerAttribute[];
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
-  onProgress?: ((progress: ImportProgress) => void) | undefined;
-  /** Called as the import moves from loading to checking to applying. */
-  onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+  clock: Clock;
 }
 
 export interface CustomerImportResult extends ImportSummary {
@@ -69,6 +83,24 @@ export const CONTACT_KEY_CHECK: FieldCheck = {
 const UNIQUE_CONTACT_KEY: UniqueRule = { column: "contact_key", label: "contact key" };
 
 /**
+ * Use case: imports a full daily snapshot of the customers with the configured attributes, dated
+ * today in the schedule's time zone unless the request gives a date (see `importCustomers`).
+ */
+export function importCustomerSnapshot(
+  app: Pick<App, "db" | "config" | "clock">,
+  request: CustomerImportRequest,
+): Promise<CustomerImportResult> {
+  const { timeZone } = app.config.schedule;
+  return importCustomers(app.db, {
+    ...request,
+    date: request.date ?? todayIn(timeZone, app.clock),
+    attributes: app.config.customers.attributes,
+    timeZone,
+    clock: app.clock,
+  });
+}
+
+/**
  * Imports a full daily snapshot of the customers: streams it into a typed staging table with COPY,
  * checking every value on the way, leaving out the lines that are unchanged since the last import
  * (by their fingerprints), then applies it in one transaction (new, changed and removed customers,
@@ -78,7 +110,9 @@ export function importCustomers(
   db: NightjarDb,
   options: CustomerImportOptions,
 ): Promise<CustomerImportResult> {
-  return withErrorsFile(options.errorsFile, () => importCustomersUnreported(db, options));
+  return withErrorsFile(options.errorsFile, () =>
+    withWorkTables(db, (owner) => importCustomersUnreported(db, options, owner)),
+  );
 }
 
 const EMPTY_FILE_REASON =
@@ -87,9 +121,11 @@ const EMPTY_FILE_REASON =
 async function importCustomersUnreported(
   db: NightjarDb,
   options: CustomerImportOptions,
+  owner: WorkTableOwner,
 ): Promise<CustomerImportResult> {
-  const started = new Date();
-  await syncAttributeColumns(db.kysely, options.attributes);
+  const started = options.clock.now();
+  const elapsed = stopwatch();
+  await ensureAttributeColumns(db.kysely, options.attributes);
   const previous = await previousCustomerImport(db.kysely);
   refuseOutOfOrder(options.path, options.date, previous);
   const configured = new Map(options.attributes.map((a) => [a.name, a]));
@@ -98,6 +134,7 @@ async function importCustomersUnreported(
   const stage = (compareWith: PreviousImport | undefined) =>
     stageCsvFile(db, {
       path: options.path,
+      owner,
       delimiter: options.delimiter ?? ",",
       onProgress: options.onProgress,
       timeZone: options.timeZone,
@@ -151,44 +188,51 @@ async function importCustomersUnreported(
     }
     options.onStep?.("applying");
     unclaimedTable = await stageUnclaimedFingerprints(db, staged);
-    const apply = () =>
-      applySnapshot(db.kysely, {
-        path: options.path,
-        date: options.date,
-        timeZone: options.timeZone,
-        staged,
-        fileAttributes,
-        comparedWith: staged.previous ? previous : undefined,
-        unclaimedTable,
-        unique: UNIQUE_CONTACT_KEY,
-        started,
+    const apply = (): Promise<SnapshotOutcome> =>
+      inTransaction(
+        db.kysely,
+        applySettings(options.timeZone),
+        (trx) =>
+          applySnapshot(trx, {
+            path: options.path,
+            date: options.date,
+            timeZone: options.timeZone,
+            staged,
+            fileAttributes,
+            comparedWith: staged.previous ? previous : undefined,
+            unclaimedTable,
+            unique: UNIQUE_CONTACT_KEY,
+            started,
+            finishedAt: () => options.clock.now(),
+            elapsed,
+          }),
+        { commitIf: (outcome) => outcome.kind === "applied" },
+      ).catch((error: unknown) => {
+        // A first load meets a repeated key as a primary-key violation.
+        if ((error as { code?: string }).code === "23505")
+          return { kind: "repeated_keys" } as const;
+        throw error;
       });
-    let result: SnapshotResult;
-    try {
-      try {
-        result = await apply();
-      } catch (error) {
-        // Repeated keys are looked for while the snapshot is applied; one may hide on a line left
-        // out as unchanged (or two keys merely share a hash): decide on the whole file.
-        if (!(error instanceof UnstagedRepeatCandidates)) throw error;
-        await restageWhole();
-        result = await apply();
-      }
-    } catch (error) {
-      // A first load meets a repeated key as a primary-key violation.
-      const uniqueViolation = (error as { code?: string }).code === "23505";
-      if (!(error instanceof RepeatedKeysFound) && !uniqueViolation) throw error;
+    let outcome = await apply();
+    if (outcome.kind === "unstaged_repeat_candidates") {
+      // Repeated keys are looked for while the snapshot is applied; one may hide on a line left
+      // out as unchanged (or two keys merely share a hash): decide on the whole file.
+      await restageWhole();
+      outcome = await apply();
+    }
+    if (outcome.kind !== "applied") {
       // Rolled back; report every repeated key with its lines.
       await refuseIfProblems(db.kysely, staged, UNIQUE_CONTACT_KEY, options);
-      throw error;
+      throw new Error(`the file repeats a contact key, yet no repeat was found (${outcome.kind})`);
     }
+    const { kind: _applied, ...result }: SnapshotResult & { kind: "applied" } = outcome;
     if (result.inserted === result.rows && result.importId !== null) {
       // After a first load, settle visibility and statistics now rather than during the next
       // import's full comparison (or the first targeting queries).
       await sql`vacuum (analyze) customers`.execute(db.kysely);
     }
     const compared = staged.records - staged.unchanged;
-    return { ...result, compared, seconds: (Date.now() - started.getTime()) / 1000 };
+    return { ...result, compared, seconds: elapsed() };
   } finally {
     if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
     await dropStagingTable(db.kysely, staged.table);

@@ -42,15 +42,16 @@ export async function startImportLog(
   return id;
 }
 
-/** Closes an import's row with its counts. */
+/** Closes an import's row with its counts and the time it finished. */
 export async function finishImportLog(
   db: Db,
   importId: number,
   counts: Partial<ImportCounts>,
+  finishedAt: Date,
 ): Promise<void> {
   await db
     .updateTable("imports")
-    .set({ ...counts, finished_at: new Date() })
+    .set({ ...counts, finished_at: finishedAt })
     .where("id", "=", importId)
     .execute();
 }

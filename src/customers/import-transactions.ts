@@ -1,5 +1,9 @@
 import { sql } from "kysely";
+import type { App } from "../app.ts";
+import { type Clock, stopwatch } from "../clock.ts";
 import type { NightjarDb } from "../db/connect.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { type WorkTableOwner, withWorkTables } from "../db/work-tables.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import { headerProblems } from "./header.ts";
 import { CONTACT_KEY_CHECK } from "./import-customers.ts";
@@ -12,14 +16,19 @@ import {
 } from "./import-report.ts";
 import { dropStagingTable, refuseIfProblems, stageCsvFile } from "./staging.ts";
 
-export interface TransactionImportOptions {
+/** What the operator asks of a transactions import. */
+export interface TransactionImportRequest {
   path: string;
   delimiter?: string | undefined;
   errorsFile?: string | undefined;
-  /** Time zone for timestamps written without an offset. */
-  timeZone: string;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
   onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+}
+
+export interface TransactionImportOptions extends TransactionImportRequest {
+  /** Time zone for timestamps written without an offset. */
+  timeZone: string;
+  clock: Clock;
 }
 
 export interface TransactionImportResult extends ImportSummary {
@@ -35,6 +44,18 @@ const COLUMN_CHECKS: Record<string, FieldCheck> = {
   transaction_id: { column: "transaction_id", type: "text", required: false },
 };
 
+/** Use case: appends a transactions file, timestamps without offset read in the schedule's zone. */
+export function importTransactionsFile(
+  app: Pick<App, "db" | "config" | "clock">,
+  request: TransactionImportRequest,
+): Promise<TransactionImportResult> {
+  return importTransactions(app.db, {
+    ...request,
+    timeZone: app.config.schedule.timeZone,
+    clock: app.clock,
+  });
+}
+
 /**
  * Appends a transactions file (`contact_key,occurred_at,amount[,transaction_id]`). Rows whose
  * transaction_id was imported before are skipped (counted as unchanged), so files with ids can be
@@ -45,17 +66,22 @@ export function importTransactions(
   db: NightjarDb,
   options: TransactionImportOptions,
 ): Promise<TransactionImportResult> {
-  return withErrorsFile(options.errorsFile, () => importTransactionsUnreported(db, options));
+  return withErrorsFile(options.errorsFile, () =>
+    withWorkTables(db, (owner) => importTransactionsUnreported(db, options, owner)),
+  );
 }
 
 async function importTransactionsUnreported(
   db: NightjarDb,
   options: TransactionImportOptions,
+  owner: WorkTableOwner,
 ): Promise<TransactionImportResult> {
-  const started = new Date();
+  const started = options.clock.now();
+  const elapsed = stopwatch();
   options.onStep?.("loading");
   const staged = await stageCsvFile(db, {
     path: options.path,
+    owner,
     delimiter: options.delimiter ?? ",",
     onProgress: options.onProgress,
     timeZone: options.timeZone,
@@ -81,7 +107,7 @@ async function importTransactionsUnreported(
       );
     }
     options.onStep?.("applying");
-    return await db.kysely.transaction().execute(async (trx) => {
+    return await inTransaction(db.kysely, { locks: ["customerTables"] }, async (trx) => {
       if (!hasIds) {
         const earlier = await trx
           .selectFrom("imports")
@@ -127,7 +153,7 @@ async function importTransactionsUnreported(
         trx,
       );
       const unchanged = staged.records - inserted;
-      await finishImportLog(trx, importId, { inserted, unchanged });
+      await finishImportLog(trx, importId, { inserted, unchanged }, options.clock.now());
       return {
         importId,
         rows: staged.records,
@@ -135,7 +161,7 @@ async function importTransactionsUnreported(
         updated: 0,
         unchanged,
         removed: 0,
-        seconds: (Date.now() - started.getTime()) / 1000,
+        seconds: elapsed(),
         unknownContacts: Number(unknown.rows[0]?.n ?? 0),
       };
     });

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
-import { CUSTOMER_TABLES_LOCK, recordedAttributes } from "./attributes.ts";
+import { recordedAttributes } from "./attributes.ts";
 import { finishImportLog, startImportLog } from "./import-log.ts";
 import { ImportRefusedError, type ImportSummary } from "./import-report.ts";
 import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
@@ -28,7 +28,11 @@ export interface SnapshotPlan {
   /** With `comparedWith`: the table of its fingerprints that no line of the file claimed. */
   unclaimedTable: string | undefined;
   unique: UniqueRule;
+  /** When the import started, and the clock's now when it is recorded as finished. */
   started: Date;
+  finishedAt: () => Date;
+  /** Seconds since the import started. */
+  elapsed: () => number;
 }
 
 export interface SnapshotResult extends ImportSummary {
@@ -37,22 +41,20 @@ export interface SnapshotResult extends ImportSummary {
   importId: number | null;
 }
 
-/** The file repeats a contact key: the transaction applying it must not commit. */
-export class RepeatedKeysFound extends Error {
-  override name = "RepeatedKeysFound";
-}
-
 /**
- * A contact key may repeat on a line that was left out of staging as unchanged: only a staging
- * of the whole file can tell (and report it).
+ * What applying a snapshot came to. Only `applied` may commit: `repeated_keys` means the file
+ * repeats a contact key; `unstaged_repeat_candidates` that a key may repeat on a line left out of
+ * staging as unchanged, which only a staging of the whole file can tell (and report).
  */
-export class UnstagedRepeatCandidates extends Error {
-  override name = "UnstagedRepeatCandidates";
-}
+export type SnapshotOutcome =
+  | ({ kind: "applied" } & SnapshotResult)
+  | { kind: "repeated_keys" }
+  | { kind: "unstaged_repeat_candidates" };
 
-/** Another import was applied between reading this file and applying it. */
+/** Another import was applied between reading this file and applying it, or during it. */
 export class ConcurrentImportError extends NightjarError {
   override name = "ConcurrentImportError";
+  override readonly kind = "conflict";
 }
 
 /** The last customer import applied, if any. */
@@ -100,88 +102,98 @@ function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> 
   );
 }
 
-/** Applies a checked snapshot in one transaction; an identical re-import changes nothing. */
-export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<SnapshotResult> {
-  const { date, staged, started } = plan;
+/**
+ * Applies a checked snapshot, in the caller's transaction: it holds the customer tables' lock and
+ * has the file's time zone and JIT off set (see `APPLY_SETTINGS`). An identical re-import changes
+ * nothing. Commit only an `applied` outcome.
+ */
+export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<SnapshotOutcome> {
+  const { date, staged } = plan;
   const names = plan.fileAttributes.map((a) => a.name);
-  const allNames = (await recordedAttributes(db)).map((a) => a.name);
+  const allNames = (await recordedAttributes(trx)).map((a) => a.name);
   const staging = sql.id(staged.table);
-
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${CUSTOMER_TABLES_LOCK})`.execute(trx);
-    await sql`select set_config('TimeZone', ${plan.timeZone}, true)`.execute(trx);
-    // Each statement here runs once a night over the whole base: compiling it (JIT) costs more
-    // than it saves.
-    await sql`select set_config('jit', 'off', true)`.execute(trx);
-    const previous = await previousCustomerImport(trx);
-    refuseOutOfOrder(plan.path, date, previous);
-    if (plan.comparedWith && previous?.id !== plan.comparedWith.id) {
-      throw new ConcurrentImportError(
-        `another customer import was applied while ${plan.path} was being read; nothing was imported, run the import again`,
-      );
-    }
-    const seconds = () => (Date.now() - started.getTime()) / 1000;
-    const sameFile = await trx
-      .selectFrom("imports")
-      .select("id")
-      .where("kind", "=", "customers")
-      .where("import_date", "=", date)
-      .where("file_sha256", "=", staged.sha256)
-      .executeTakeFirst();
-    if (sameFile) {
-      const rows = staged.records;
-      const counts = { inserted: 0, updated: 0, unchanged: rows, removed: 0 };
-      return { date, importId: null, rows, ...counts, seconds: seconds() };
-    }
-    const importId = await startImportLog(trx, {
-      kind: "customers",
-      date,
-      file: plan.path,
-      staged,
-      started,
-    });
-
-    // The sort behind the repeated-key check runs here while the database compares the file.
-    const candidates = new Promise<{ staged: number[]; skipped: number }>((resolve) =>
-      setImmediate(() => resolve(staged.duplicateCandidates())),
+  const previous = await previousCustomerImport(trx);
+  refuseOutOfOrder(plan.path, date, previous);
+  if (plan.comparedWith && previous?.id !== plan.comparedWith.id) {
+    throw new ConcurrentImportError(
+      `another customer import was applied while ${plan.path} was being read; nothing was imported, run the import again`,
     );
-    const empty = !(await trx
-      .selectFrom("customers")
-      .select("contact_key")
-      .limit(1)
-      .executeTakeFirst());
-    let counts: { inserted: number; updated: number; removed: number };
-    if (empty) {
-      // First load: every row is new and starts its first version today; no history to write.
-      // Building the primary key once after the load is faster than maintaining it row by row.
-      await sql`alter table customers drop constraint customers_pkey`.execute(trx);
-      const result = await sql`
-        insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
-          row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
-        select contact_key, true, ${date}::date, ${date}::date, ${importId}, row_fingerprint
-          ${names.length ? sql`, ${columnList(names)}` : sql``}
-        from ${staging}`.execute(trx);
-      await sql`alter table customers add constraint customers_pkey primary key (contact_key)`.execute(
-        trx,
-      );
-      counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
-    } else {
-      counts = await applyChanges(trx, {
-        staged,
-        unclaimedTable: plan.unclaimedTable,
-        names,
-        allNames,
-        date,
-        importId,
-      });
-    }
-    const repeatCandidates = await candidates;
-    if (repeatCandidates.skipped > 0) throw new UnstagedRepeatCandidates();
-    if (await hasDuplicates(trx, staged, plan.unique)) throw new RepeatedKeysFound();
-    const unchanged = staged.records - counts.inserted - counts.updated;
-    await finishImportLog(trx, importId, { ...counts, unchanged });
-    return { date, importId, rows: staged.records, ...counts, unchanged, seconds: seconds() };
+  }
+  const seconds = plan.elapsed;
+  const sameFile = await trx
+    .selectFrom("imports")
+    .select("id")
+    .where("kind", "=", "customers")
+    .where("import_date", "=", date)
+    .where("file_sha256", "=", staged.sha256)
+    .executeTakeFirst();
+  if (sameFile) {
+    const rows = staged.records;
+    const counts = { inserted: 0, updated: 0, unchanged: rows, removed: 0 };
+    return { kind: "applied", date, importId: null, rows, ...counts, seconds: seconds() };
+  }
+  const importId = await startImportLog(trx, {
+    kind: "customers",
+    date,
+    file: plan.path,
+    staged,
+    started: plan.started,
   });
+
+  // The sort behind the repeated-key check runs here while the database compares the file.
+  const candidates = new Promise<{ staged: number[]; skipped: number }>((resolve) =>
+    setImmediate(() => resolve(staged.duplicateCandidates())),
+  );
+  const empty = !(await trx
+    .selectFrom("customers")
+    .select("contact_key")
+    .limit(1)
+    .executeTakeFirst());
+  let counts: { inserted: number; updated: number; removed: number };
+  if (empty) {
+    // First load: every row is new and starts its first version today; no history to write.
+    // Building the primary key once after the load is faster than maintaining it row by row.
+    await sql`alter table customers drop constraint customers_pkey`.execute(trx);
+    const result = await sql`
+      insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
+        row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
+      select contact_key, true, ${date}::date, ${date}::date, ${importId}, row_fingerprint
+        ${names.length ? sql`, ${columnList(names)}` : sql``}
+      from ${staging}`.execute(trx);
+    await sql`alter table customers add constraint customers_pkey primary key (contact_key)`.execute(
+      trx,
+    );
+    counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
+  } else {
+    counts = await applyChanges(trx, {
+      path: plan.path,
+      staged,
+      unclaimedTable: plan.unclaimedTable,
+      names,
+      allNames,
+      date,
+      importId,
+    });
+  }
+  const repeatCandidates = await candidates;
+  if (repeatCandidates.skipped > 0) return { kind: "unstaged_repeat_candidates" };
+  if (await hasDuplicates(trx, staged, plan.unique)) return { kind: "repeated_keys" };
+  const unchanged = staged.records - counts.inserted - counts.updated;
+  await finishImportLog(trx, importId, { ...counts, unchanged }, plan.finishedAt());
+  return {
+    kind: "applied",
+    date,
+    importId,
+    rows: staged.records,
+    ...counts,
+    unchanged,
+    seconds: seconds(),
+  };
+}
+
+/** The session of the transaction that applies a snapshot (see `inTransaction`). */
+export function applySettings(timeZone: string) {
+  return { timeZone, locks: ["customerTables"], jit: false } as const;
 }
 
 /**
@@ -189,12 +201,13 @@ export async function applySnapshot(db: Db, plan: SnapshotPlan): Promise<Snapsho
  * differences, with the versions they end, then closes those versions into history and writes
  * the new ones. When unchanged lines were left out of staging, the join sees only the customers
  * that can differ: those whose key was staged, and those whose fingerprint no line claimed
- * (changed or gone). Every writer of `customers` takes CUSTOMER_TABLES_LOCK, so the rows found
+ * (changed or gone). Every writer of `customers` takes the customer tables' lock, so the rows found
  * by the diff stay as they are until the transaction ends.
  */
 async function applyChanges(
   trx: Db,
   plan: {
+    path: string;
     staged: StagedFile;
     unclaimedTable: string | undefined;
     names: string[];
@@ -204,14 +217,14 @@ async function applyChanges(
   },
 ): Promise<{ inserted: number; updated: number; removed: number }> {
   const { staged, unclaimedTable, names, allNames, date, importId } = plan;
+  // The diff's aliases hold a character no attribute name can have, so they never collide.
+  const old = (name: string) => sql.id(`old:${name}`);
   const staging = sql.id(staged.table);
   const differs = names.length
     ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
     : sql`false`;
   const newValues = names.map((name) => sql`, ${sql.ref(`s.${name}`)}`);
-  const oldValues = allNames.map(
-    (name) => sql`, ${sql.ref(`c.${name}`)} as ${sql.id(`old_${name}`)}`,
-  );
+  const oldValues = allNames.map((name) => sql`, ${sql.ref(`c.${name}`)} as ${old(name)}`);
   const current = unclaimedTable
     ? sql`(select * from customers c
         where c.contact_key in (select contact_key from ${staging})
@@ -223,7 +236,7 @@ async function applyChanges(
     select coalesce(s.contact_key, c.contact_key) as contact_key,
       case when c.contact_key is null then 'new' when s.contact_key is null then 'removed'
         when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
-      c.valid_from as old_valid_from, c.present as old_present, s.row_fingerprint
+      c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint
       ${sql.join(newValues, sql``)} ${sql.join(oldValues, sql``)}
     from ${staging} s full join ${current} c on c.contact_key = s.contact_key
     where c.contact_key is null
@@ -236,13 +249,13 @@ async function applyChanges(
   await sql`
     insert into customer_history (contact_key, valid_from, valid_to, present
       ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
-    select contact_key, old_valid_from, ${date}::date, old_present
+    select contact_key, ${old("valid_from")}, ${date}::date, ${old("present")}
       ${sql.join(
-        allNames.map((name) => sql`, ${sql.id(`old_${name}`)}`),
+        allNames.map((name) => sql`, ${old(name)}`),
         sql``,
       )}
     from import_changes
-    where change in ('changed', 'removed') and old_valid_from < ${date}::date`.execute(trx);
+    where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx);
 
   const updated = await sql`
     update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
@@ -290,8 +303,8 @@ async function applyChanges(
     counts.updated !== Number(expected.rows[0]?.changed) ||
     counts.removed !== Number(expected.rows[0]?.removed)
   ) {
-    throw new Error(
-      "customers changed while the snapshot was applied; nothing was imported, run the import again",
+    throw new ConcurrentImportError(
+      `the customers changed while ${plan.path} was being applied; nothing was imported, run the import again`,
     );
   }
   return counts;

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
+import type { WorkTableOwner } from "../db/work-tables.ts";
 import { PG_TYPE } from "./column-types.ts";
 import { CsvRecordReader, type RecordProblem, WHOLE_LINE } from "./csv-records.ts";
 import type { FieldCheck } from "./field-checks.ts";
@@ -13,10 +13,6 @@ import {
 } from "./import-report.ts";
 import { type FingerprintSet, fingerprintBasis } from "./row-fingerprints.ts";
 import { openSourceFile } from "./source-file.ts";
-
-const STAGING_PREFIX = "import_staging_";
-/** Staging tables older than this are left over from a crashed import and may be dropped. */
-const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
 
 /** A file loaded into its own typed staging table: one row per record, with its line number. */
 export interface StagedFile {
@@ -43,6 +39,8 @@ export interface StagedFile {
 
 export interface StageOptions {
   path: string;
+  /** Names the staging table (its owner is this import). */
+  owner: WorkTableOwner;
   delimiter: string;
   /** Checks the header; any problem refuses the file before anything is loaded. */
   checkHeader: (header: string[]) => ImportProblem[];
@@ -65,7 +63,6 @@ export interface StageOptions {
  * in memory). Every value is checked on the way; rows with problems carry them in `problem`.
  */
 export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promise<StagedFile> {
-  await dropStaleStagingTables(db.kysely);
   const source = await openSourceFile(options.path);
   const reader = new CsvRecordReader(source.chunks, options.delimiter);
   // Column names match case-insensitively: attribute names are lower snake case.
@@ -89,7 +86,7 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
     previous = await options.fingerprints(basis);
     reader.setFingerprints(previous);
   }
-  const table = `${STAGING_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
+  const table = options.owner.name("import_staging_");
   const createTable = sql`create unlogged table ${sql.id(table)} (
     line_no integer not null,
     ${basis !== null ? sql`row_fingerprint uuid,` : sql``}
@@ -189,17 +186,6 @@ export async function stageUnclaimedFingerprints(
 /** Drops a staging table (no error if it is already gone). */
 export async function dropStagingTable(db: Db, table: string): Promise<void> {
   await sql`drop table if exists ${sql.id(table)}`.execute(db);
-}
-
-async function dropStaleStagingTables(db: Db): Promise<void> {
-  const result = await sql<{ name: string }>`
-    select tablename as name from pg_tables
-    where schemaname = current_schema() and tablename like ${`${STAGING_PREFIX}%`}`.execute(db);
-  const cutoff = Date.now() - STALE_STAGING_MS;
-  for (const { name } of result.rows) {
-    const createdAt = Number(name.slice(STAGING_PREFIX.length).split("_")[0]);
-    if (Number.isFinite(createdAt) && createdAt < cutoff) await dropStagingTable(db, name);
-  }
 }
 
 /** What must be unique in a staged file, and how to name it in messages. */

@@ -58,6 +58,7 @@ export interface Database {
     customers: number;
     bgnbd: unknown;
     gamma_gamma: unknown;
+    notes: unknown;
     seconds: number;
     fitted_at: Generated<Date>;
   };

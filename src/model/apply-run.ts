@@ -1,9 +1,31 @@
 import { sql } from "kysely";
 import type { Db } from "../db/connect.ts";
+import { NightjarError } from "../errors.ts";
 import type { Segmentation } from "./segments.ts";
 
-/** Every writer of the model tables takes this lock, so two runs never interleave. */
-export const MODEL_TABLES_LOCK = 7_301_002;
+/** A run for a date before the latest run's: stages and history move forward only. */
+export class ModelRunOrderError extends NightjarError {
+  override name = "ModelRunOrderError";
+  override readonly kind = "conflict";
+}
+
+/** Refuses a run for a date before the latest run's. */
+export function refuseEarlierRun(date: string, latest: string | null): void {
+  if (latest !== null && date < latest) {
+    throw new ModelRunOrderError(
+      `the model already ran for ${latest}; a run for ${date} would rewrite history out of order (run it for ${latest} or later)`,
+    );
+  }
+}
+
+/** The latest date the model ran for, or null before the first run. */
+export async function latestRunDate(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom("model_runs")
+    .select((eb) => eb.fn.max("run_date").as("latest"))
+    .executeTakeFirst();
+  return row?.latest ?? null;
+}
 
 export interface ModelRunApply {
   date: string;
@@ -13,16 +35,22 @@ export interface ModelRunApply {
   fitId: number;
   fitReused: boolean;
   started: Date;
+  /** The clock's now, when the run is recorded as finished. */
+  finishedAt: () => Date;
+  /** Seconds since the run started. */
+  elapsed: () => number;
 }
 
 /**
- * Saves a run in one transaction: the run and its clusters, each customer's new model row, and
- * the history of (stage, segment) versions — a changed version closes the one in force; a rerun
- * for the same date that lands back on the earlier version reopens it rather than leaving an
- * interval of one day's mistake; customers no longer present have their version closed.
+ * Saves a run, in the caller's transaction (which holds the model tables' lock, with JIT off):
+ * the run and its clusters, each customer's new model row, and the history of (stage, segment)
+ * versions — a changed version closes the one in force; a rerun for the same date that lands back
+ * on the earlier version reopens it rather than leaving an interval of one day's mistake;
+ * customers no longer present have their version closed. The rows of `customer_model` are
+ * updated in place, never truncated, so readers keep reading the previous run until this commits.
  */
 export async function applyModelRun(
-  db: Db,
+  trx: Db,
   plan: ModelRunApply,
 ): Promise<{
   runId: number;
@@ -32,9 +60,9 @@ export async function applyModelRun(
 }> {
   const date = sql`${plan.date}::date`;
   const scores = sql.id(plan.scores);
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${MODEL_TABLES_LOCK})`.execute(trx);
-    await sql`select set_config('jit', 'off', true)`.execute(trx);
+  {
+    // Under the lock: no other run can have been saved for a later date meanwhile.
+    refuseEarlierRun(plan.date, await latestRunDate(trx));
     const { id: runId } = await trx
       .insertInto("model_runs")
       .values({
@@ -80,9 +108,14 @@ export async function applyModelRun(
       trx,
     );
 
-    await sql`truncate customer_model`.execute(trx);
+    // In place, row by row (row locks only): a truncate would lock every reader out for seconds.
     await sql`
-      insert into customer_model (contact_key, run_id, run_date, stage, stage_since, segment,
+      delete from customer_model m
+      where not exists (select 1 from model_new n where n.contact_key = m.contact_key)`.execute(
+      trx,
+    );
+    await sql`
+      insert into customer_model as m (contact_key, run_id, run_date, stage, stage_since, segment,
         valid_from, value_tier, purchases, first_purchase_on, last_purchase_on, recency_days,
         tenure_days, mean_repeat_spend, p_alive, expected_purchases, expected_spend, clv)
       select n.contact_key, ${runId}, ${date}, n.stage, n.stage_since, n.segment,
@@ -90,7 +123,16 @@ export async function applyModelRun(
         n.value_tier, n.purchases, n.first_purchase_on, n.last_purchase_on, n.recency_days,
         n.tenure_days, n.mean_repeat_spend, n.p_alive, n.expected_purchases, n.expected_spend,
         n.clv
-      from model_new n`.execute(trx);
+      from model_new n
+      on conflict (contact_key) do update set
+        run_id = excluded.run_id, run_date = excluded.run_date, stage = excluded.stage,
+        stage_since = excluded.stage_since, segment = excluded.segment,
+        valid_from = excluded.valid_from, value_tier = excluded.value_tier,
+        purchases = excluded.purchases, first_purchase_on = excluded.first_purchase_on,
+        last_purchase_on = excluded.last_purchase_on, recency_days = excluded.recency_days,
+        tenure_days = excluded.tenure_days, mean_repeat_spend = excluded.mean_repeat_spend,
+        p_alive = excluded.p_alive, expected_purchases = excluded.expected_purchases,
+        expected_spend = excluded.expected_spend, clv = excluded.clv`.execute(trx);
 
     const counts = await sql<{ stage: string; customers: number }>`
       select stage, count(*)::int as customers from model_new group by 1`.execute(trx);
@@ -119,11 +161,11 @@ export async function applyModelRun(
       .set({
         customers,
         stage_counts: JSON.stringify(stageCounts),
-        seconds: (Date.now() - plan.started.getTime()) / 1000,
-        finished_at: new Date(),
+        seconds: plan.elapsed(),
+        finished_at: plan.finishedAt(),
       })
       .where("id", "=", runId)
       .execute();
     return { runId, customers, segments: segments.rows[0]?.n ?? 0, stageCounts };
-  });
+  }
 }

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { stopwatch } from "../clock.ts";
 import type { Db } from "../db/connect.ts";
 import { type BgNbdFit, fitBgNbd } from "./bgnbd.ts";
 import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma.ts";
@@ -22,6 +24,66 @@ export interface StoredFit {
   /** Why a model is missing, for the run's summary. */
   notes: string[];
   seconds: number;
+}
+
+/** A standard error; NaN (not identified) is stored as JSON null. */
+const StandardError = z
+  .number()
+  .nullable()
+  .transform((value) => value ?? Number.NaN);
+
+/** A BG/NBD fit as stored in `model_fits.bgnbd`. */
+const StoredBgNbdFit = z.object({
+  params: z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number() }),
+  logLikelihood: z.number(),
+  standardErrors: z.object({
+    r: StandardError,
+    alpha: StandardError,
+    a: StandardError,
+    b: StandardError,
+  }),
+  iterations: z.number(),
+  converged: z.boolean(),
+});
+
+/** A Gamma-Gamma fit as stored in `model_fits.gamma_gamma`. */
+const StoredGammaGammaFit = z.object({
+  params: z.object({ p: z.number(), q: z.number(), gamma: z.number() }),
+  logLikelihood: z.number(),
+  standardErrors: z.object({ p: StandardError, q: StandardError, gamma: StandardError }),
+  customers: z.number(),
+  converged: z.boolean(),
+});
+
+const StoredNotes = z.array(z.string());
+
+/** The stored fit's models and notes, or why they cannot be read. */
+function readStoredFit(row: {
+  bgnbd: unknown;
+  gamma_gamma: unknown;
+  notes: unknown;
+}):
+  | { ok: true; bgnbd: BgNbdFit | null; gammaGamma: GammaGammaFit | null; notes: string[] }
+  | { ok: false; problem: string } {
+  const bgnbd = StoredBgNbdFit.nullable().safeParse(row.bgnbd);
+  const gammaGamma = StoredGammaGammaFit.nullable().safeParse(row.gamma_gamma);
+  const notes = StoredNotes.nullable().safeParse(row.notes);
+  for (const [field, parsed] of [
+    ["bgnbd", bgnbd],
+    ["gamma_gamma", gammaGamma],
+    ["notes", notes],
+  ] as const) {
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, problem: `${field}.${issue?.path.join(".")}: ${issue?.message}` };
+    }
+  }
+  return {
+    ok: true,
+    bgnbd: bgnbd.data ?? null,
+    gammaGamma: gammaGamma.data ?? null,
+    notes: notes.data ?? [],
+  };
 }
 
 function usable(values: Record<string, number>): boolean {
@@ -50,21 +112,24 @@ export async function fitOrReuse(
     .selectAll()
     .where("data_key", "=", plan.key)
     .executeTakeFirst();
+  const notes: string[] = [];
   if (stored) {
-    return {
-      id: stored.id,
-      customers: stored.customers,
-      bgnbd: stored.bgnbd as BgNbdFit | null,
-      gammaGamma: stored.gamma_gamma as GammaGammaFit | null,
-      notes: [],
-      seconds: stored.seconds,
-      reused: true,
-    };
+    const read = readStoredFit(stored);
+    if (read.ok)
+      return {
+        id: stored.id,
+        customers: stored.customers,
+        bgnbd: read.bgnbd,
+        gammaGamma: read.gammaGamma,
+        notes: read.notes,
+        seconds: stored.seconds,
+        reused: true,
+      };
+    notes.push(`the stored fit #${stored.id} could not be read (${read.problem}); fitted again`);
   }
-  const started = Date.now();
+  const elapsed = stopwatch();
   const { buyers, repeatBuyers } = plan.overview;
   const sample = sampleCondition(buyers, plan.sampleSize, plan.seed);
-  const notes: string[] = [];
   let bgnbd: BgNbdFit | null = null;
   let gammaGamma: GammaGammaFit | null = null;
   let customers = 0;
@@ -89,7 +154,7 @@ export async function fitOrReuse(
       notes.push(`Gamma-Gamma not fitted: ${spend.x.length} repeat buyers with spend`);
     }
   }
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = elapsed();
   const { id } = await db
     .insertInto("model_fits")
     .values({
@@ -99,9 +164,18 @@ export async function fitOrReuse(
       customers,
       bgnbd: bgnbd ? JSON.stringify(bgnbd) : null,
       gamma_gamma: gammaGamma ? JSON.stringify(gammaGamma) : null,
+      notes: JSON.stringify(notes),
       seconds,
     })
-    .onConflict((oc) => oc.column("data_key").doUpdateSet({ seconds }))
+    .onConflict((oc) =>
+      oc.column("data_key").doUpdateSet((eb) => ({
+        customers: eb.ref("excluded.customers"),
+        bgnbd: eb.ref("excluded.bgnbd"),
+        gamma_gamma: eb.ref("excluded.gamma_gamma"),
+        notes: eb.ref("excluded.notes"),
+        seconds,
+      })),
+    )
     .returning("id")
     .executeTakeFirstOrThrow();
   return { id, customers, bgnbd, gammaGamma, notes, seconds, reused: false };

@@ -1,23 +1,20 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
+import type { App } from "../app.ts";
+import { type Clock, stopwatch } from "../clock.ts";
 import type { ModelSettings } from "../config/schema.ts";
-import type { Db, NightjarDb } from "../db/connect.ts";
-import { NightjarError } from "../errors.ts";
-import { applyModelRun } from "./apply-run.ts";
+import type { NightjarDb } from "../db/connect.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { withWorkTables } from "../db/work-tables.ts";
+import { todayIn } from "../time/zones.ts";
+import { applyModelRun, latestRunDate, refuseEarlierRun } from "./apply-run.ts";
+
+export { ModelRunOrderError } from "./apply-run.ts";
+
 import { fitOrReuse, type StoredFit } from "./fit-store.ts";
 import { createExpectationFactors, createScores, typicalGapDays } from "./scoring.ts";
 import { findSegments } from "./segments.ts";
 import { STAGES, type Stage } from "./stages.ts";
 import { createSummaries, overviewOfSummaries } from "./summaries-sql.ts";
-
-const WORK_PREFIX = "model_work_";
-/** Work tables older than this were left by a run that crashed, and may be dropped. */
-const STALE_WORK_MS = 24 * 60 * 60 * 1000;
-
-/** A run for a date before the latest run's: stages and history move forward only. */
-export class ModelRunOrderError extends NightjarError {
-  override name = "ModelRunOrderError";
-}
 
 export type ModelRunStep = "summarizing" | "fitting" | "scoring" | "segmenting" | "saving";
 
@@ -26,6 +23,7 @@ export interface ModelRunOptions {
   date: string;
   timeZone: string;
   settings: ModelSettings;
+  clock: Clock;
   onStep?: ((step: ModelRunStep) => void) | undefined;
 }
 
@@ -43,25 +41,19 @@ export interface ModelRunResult {
   seconds: number;
 }
 
-async function latestRunDate(db: Db): Promise<string | null> {
-  const row = await db
-    .selectFrom("model_runs")
-    .select((eb) => eb.fn.max("run_date").as("latest"))
-    .executeTakeFirst();
-  return row?.latest ?? null;
-}
-
-async function dropStaleWorkTables(db: Db): Promise<void> {
-  const result = await sql<{ name: string }>`
-    select tablename as name from pg_tables
-    where schemaname = current_schema() and tablename like ${`${WORK_PREFIX}%`}`.execute(db);
-  const cutoff = Date.now() - STALE_WORK_MS;
-  for (const { name } of result.rows) {
-    const createdAt = Number(name.slice(WORK_PREFIX.length).split("_")[0]);
-    if (Number.isFinite(createdAt) && createdAt < cutoff) {
-      await sql`drop table if exists ${sql.id(name)}`.execute(db);
-    }
-  }
+/** Use case: the model run for `date` (Default: today in the schedule's time zone). */
+export function runCustomerModel(
+  app: Pick<App, "db" | "config" | "clock">,
+  request: { date?: string | undefined; onStep?: ((step: ModelRunStep) => void) | undefined } = {},
+): Promise<ModelRunResult> {
+  const { timeZone } = app.config.schedule;
+  return runModel(app.db, {
+    date: request.date ?? todayIn(timeZone, app.clock),
+    timeZone,
+    settings: app.config.model,
+    clock: app.clock,
+    onStep: request.onStep,
+  });
 }
 
 /**
@@ -71,30 +63,34 @@ async function dropStaleWorkTables(db: Db): Promise<void> {
  * decides lifecycle stages and micro-segments, and saves them with their history in one
  * transaction. No step holds all customers in memory.
  */
-export async function runModel(db: NightjarDb, options: ModelRunOptions): Promise<ModelRunResult> {
-  const started = Date.now();
+export function runModel(db: NightjarDb, options: ModelRunOptions): Promise<ModelRunResult> {
+  return withWorkTables(db, (owner) =>
+    runModelWith(db, options, {
+      summaries: owner.name("model_work_"),
+      factors: owner.name("model_work_"),
+      scores: owner.name("model_work_"),
+    }),
+  );
+}
+
+async function runModelWith(
+  db: NightjarDb,
+  options: ModelRunOptions,
+  tables: { summaries: string; factors: string; scores: string },
+): Promise<ModelRunResult> {
+  const started = options.clock.now();
+  const elapsed = stopwatch();
   const { date, settings } = options;
-  const latest = await latestRunDate(db.kysely);
-  if (latest !== null && date < latest) {
-    throw new ModelRunOrderError(
-      `the model already ran for ${latest}; a run for ${date} would rewrite history out of order (run it for ${latest} or later)`,
-    );
-  }
-  await dropStaleWorkTables(db.kysely);
-  const prefix = `${WORK_PREFIX}${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const tables = {
-    summaries: `${prefix}_summaries`,
-    factors: `${prefix}_factors`,
-    scores: `${prefix}_scores`,
-  };
+  // Checked early to fail fast, and again under the lock that saves the run.
+  refuseEarlierRun(date, await latestRunDate(db.kysely));
   const timings = {} as Record<ModelRunStep, number>;
-  let stepStarted = Date.now();
+  let stepTime = stopwatch();
   const step = (name: ModelRunStep) => {
     options.onStep?.(name);
-    stepStarted = Date.now();
+    stepTime = stopwatch();
   };
   const done = (name: ModelRunStep) => {
-    timings[name] = (Date.now() - stepStarted) / 1000;
+    timings[name] = stepTime();
   };
   const periodDays = settings.period === "week" ? 7 : 1;
   try {
@@ -152,14 +148,18 @@ export async function runModel(db: NightjarDb, options: ModelRunOptions): Promis
     done("segmenting");
 
     step("saving");
-    const saved = await applyModelRun(db.kysely, {
-      date,
-      scores: tables.scores,
-      segmentation,
-      fitId: fit.id,
-      fitReused: fit.reused,
-      started: new Date(started),
-    });
+    const saved = await inTransaction(db.kysely, { locks: ["modelTables"], jit: false }, (trx) =>
+      applyModelRun(trx, {
+        date,
+        scores: tables.scores,
+        segmentation,
+        fitId: fit.id,
+        fitReused: fit.reused,
+        started,
+        finishedAt: () => options.clock.now(),
+        elapsed,
+      }),
+    );
     done("saving");
 
     const stages = Object.fromEntries(STAGES.map((s) => [s, saved.stageCounts[s] ?? 0])) as Record<
@@ -175,7 +175,7 @@ export async function runModel(db: NightjarDb, options: ModelRunOptions): Promis
       segments: saved.segments,
       fit,
       timings,
-      seconds: (Date.now() - started) / 1000,
+      seconds: elapsed(),
     };
   } finally {
     for (const table of Object.values(tables)) {

@@ -69,6 +69,9 @@ function parseTimestamp(text: string): { instant: number } | { day: number } | u
   return { instant: ms };
 }
 
+/** How a transactions file is read: the summaries' calibration, period and zone, the delimiter. */
+export type TransactionsFileOptions = SummaryOptions & { delimiter?: string };
+
 /** What reading a transactions file gave: the summaries and what was left out of them. */
 export interface TransactionsFileSummary {
   summaries: CustomerSummaries;
@@ -83,7 +86,7 @@ export interface TransactionsFileSummary {
  */
 export async function summarizeTransactionsFile(
   file: string,
-  options: SummaryOptions & { delimiter?: string },
+  options: TransactionsFileOptions,
 ): Promise<TransactionsFileSummary> {
   const builder = new SummaryBuilder(options);
   const problems: ImportProblem[] = [];

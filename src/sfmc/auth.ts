@@ -2,6 +2,8 @@
  * `POST /v2/token` (client credentials) for one business unit, and what a refusal means for the
  * config (sfmc-mobilepush-api.md §1.1).
  */
+
+import type { SecretVault } from "../config/secrets.ts";
 import {
   answerError,
   type ConfigProblem,
@@ -11,7 +13,7 @@ import {
   SfmcConnectionError,
   unexpectedBody,
 } from "./errors.ts";
-import type { Redactor, SfmcLog } from "./log.ts";
+import type { SfmcLog } from "./log.ts";
 import { type TokenRequest, TokenResponse } from "./schemas.ts";
 import type { AccessGrant } from "./tokens.ts";
 import type { HttpAnswer, Transport } from "./transport.ts";
@@ -50,7 +52,7 @@ export interface TokenSource {
   account: SfmcAccountSettings;
   secret: () => string;
   transport: Transport;
-  redactor: Redactor;
+  secrets: SecretVault;
   log: SfmcLog;
   now: () => number;
 }
@@ -60,11 +62,11 @@ export interface TokenSource {
  * transport; a 4xx other than 429 is an `SfmcConfigError` (not retried).
  */
 export async function requestToken(source: TokenSource, mid: string): Promise<AccessGrant> {
-  const { account, redactor } = source;
+  const { account, secrets } = source;
   const path = "/v2/token";
   const context = { account: account.name, mid, method: "POST" as const, path };
   const secret = source.secret();
-  redactor.remember(secret);
+  secrets.remember(secret);
   const request: TokenRequest = {
     grant_type: "client_credentials",
     client_id: account.clientId,
@@ -84,10 +86,10 @@ export async function requestToken(source: TokenSource, mid: string): Promise<Ac
   );
   const body = answer.body;
   if (typeof body === "object" && body !== null && "access_token" in body)
-    if (typeof body.access_token === "string") redactor.remember(body.access_token);
+    if (typeof body.access_token === "string") secrets.remember(body.access_token);
   if (answer.status >= 400 && answer.status < 500 && answer.status !== 429)
-    throw configError(answer, context, account, redactor);
-  if (answer.status !== 200) throw answerError(answer, context, (text) => redactor.scrub(text));
+    throw configError(answer, context, account, secrets);
+  if (answer.status !== 200) throw answerError(answer, context, (text) => secrets.redact(text));
   const parsed = TokenResponse.safeParse(body);
   if (!parsed.success) throw unexpectedBody(answer.status, context, parsed.error);
   const token = parsed.data;
@@ -110,10 +112,16 @@ function configError(
   answer: HttpAnswer,
   context: SfmcCallContext,
   account: SfmcAccountSettings,
-  redactor: Redactor,
+  secrets: SecretVault,
 ): SfmcConfigError {
-  const raw = errorDetails(answer.status, answer.headers, answer.body, answer.text);
-  const details = { ...raw, messages: raw.messages.map((m) => redactor.scrub(m)) };
+  const raw = errorDetails(
+    answer.status,
+    answer.headers,
+    answer.body,
+    answer.text,
+    answer.receivedAt,
+  );
+  const details = { ...raw, messages: raw.messages.map((m) => secrets.redact(m)) };
   const said = details.messages.join(" ");
   const { clientId, clientSecret } = account;
   let problem: ConfigProblem = "request";

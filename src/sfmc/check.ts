@@ -2,6 +2,7 @@
  * `nightjar sfmc check`: for every business unit of an account, get a token and read each
  * configured app, and say what works and what does not in words an operator can act on.
  */
+import type { App } from "../app.ts";
 import type { SfmcAccount, SfmcApp } from "../config/schema.ts";
 import { MissingSecretError } from "../config/secrets.ts";
 import type { SfmcClient } from "./client.ts";
@@ -134,4 +135,38 @@ async function whereElse(
       return `${missing}: it is an app of business unit ${mid} (${name}); set its businessUnit to "${mid}" in sfmc.apps`;
   }
   return `${missing}: check the app id on the MobilePush Administration page, and that the app belongs to this business unit`;
+}
+
+/** Problems found; what could not be checked because of one of them does not count again. */
+export function problemCount(report: AccountCheck): number {
+  return (
+    (report.problem ? 1 : 0) +
+    report.businessUnits.reduce(
+      (sum, bu) =>
+        sum +
+        (bu.checked && !bu.ok && bu.problem ? 1 : 0) +
+        bu.apps.filter((app) => app.checked && !app.ok).length,
+      0,
+    )
+  );
+}
+
+/** What `sfmc check` found for every configured account. */
+export interface SfmcCheck {
+  ok: boolean;
+  accounts: AccountCheck[];
+  /** Problems in all (see `problemCount`). */
+  problems: number;
+}
+
+/** Use case: checks every configured account, business unit and app (see `checkAccount`). */
+export async function checkSfmc(app: Pick<App, "config" | "sfmc">): Promise<SfmcCheck> {
+  const accounts: AccountCheck[] = [];
+  for (const { client, account } of app.sfmc)
+    accounts.push(await checkAccount(client, account, app.config.sfmc.apps));
+  return {
+    ok: accounts.every((report) => report.ok),
+    accounts,
+    problems: accounts.reduce((sum, report) => sum + problemCount(report), 0),
+  };
 }

@@ -3,17 +3,20 @@
  * application get, `messageContact` send and deliveries (sfmc-mobilepush-api.md).
  *
  * ```ts
- * const client = createSfmcClient({ account, secret: () => vault.resolve(account.clientSecret, "…") });
+ * const client = createSfmcClient({ account, secret: () => vault.resolve(account.clientSecret, "…"), secrets: vault });
  * const tokenId = await client.sendToContacts("100", messageId, ["C000001"], new Date("2026-06-01T18:00Z"));
  * const deliveries = await client.getDeliveries("100", messageId, tokenId);
  * ```
  */
 import type { Logger } from "pino";
 import type { z } from "zod";
+import { type Clock, systemClock } from "../clock.ts";
+import { SecretVault } from "../config/secrets.ts";
+import { silentLogger } from "../logger.ts";
+import { formatSendTime, parseCstDate } from "../time/sfmc-time.ts";
 import { joinUrl, requestToken, type SfmcAccountSettings, type TokenSource } from "./auth.ts";
-import { formatSendTime, parseCstDate } from "./cst.ts";
 import { answerError, SendOutcomeUnknown, SfmcConnectionError, unexpectedBody } from "./errors.ts";
-import { Redactor, type SfmcLog, scrubbedLog, silentLogger } from "./log.ts";
+import { redactedLog, type SfmcLog } from "./log.ts";
 import {
   type Application,
   type DeliveriesResponse,
@@ -53,10 +56,13 @@ export interface SfmcClientOptions {
   timeouts?: Partial<Timeouts>;
   /** A token is renewed when less than this is left of its `expires_in` (Default: 60 s). */
   refreshBeforeMs?: number;
-  /** The clock for token expiry and pauses (Default: `Date.now`). */
-  now?: () => number;
-  /** (Default: a timer) */
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock for token expiry, `Retry-After` dates and retry waits (Default: the system clock). */
+  clock?: Clock;
+  /**
+   * Where the client secret and every token issued are remembered, and through which every log
+   * line and error message is redacted (Default: a vault of the client's own).
+   */
+  secrets?: SecretVault;
   /** (Default: `Math.random`) */
   random?: () => number;
 }
@@ -85,13 +91,12 @@ export interface MessageQuery {
   pageSize?: number;
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const segment = (value: string) => encodeURIComponent(value);
 
 /** The typed client of one SFMC account (one installed package). */
 export class SfmcClient {
   readonly account: SfmcAccountSettings;
-  readonly #redactor = new Redactor();
+  readonly #secrets: SecretVault;
   readonly #log: SfmcLog;
   readonly #transport: Transport;
   readonly #tokens: TokenCache;
@@ -99,14 +104,16 @@ export class SfmcClient {
 
   constructor(options: SfmcClientOptions) {
     this.account = options.account;
-    this.#now = options.now ?? Date.now;
-    this.#log = scrubbedLog(options.logger ?? silentLogger(), options.account.name, this.#redactor);
+    const clock = options.clock ?? systemClock;
+    this.#now = () => clock.now().getTime();
+    this.#secrets = options.secrets ?? new SecretVault({});
+    this.#log = redactedLog(options.logger ?? silentLogger(), options.account.name, this.#secrets);
     this.#transport = new Transport({
       fetch: options.fetch ?? globalThis.fetch,
       maxInFlight: options.maxInFlight ?? options.account.maxInFlight ?? 4,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
-      sleep: options.sleep ?? sleepFor,
+      sleep: (ms) => clock.sleep(ms),
       random: options.random ?? Math.random,
       now: this.#now,
       log: this.#log,
@@ -115,7 +122,7 @@ export class SfmcClient {
       account: this.account,
       secret: options.secret,
       transport: this.#transport,
-      redactor: this.#redactor,
+      secrets: this.#secrets,
       log: this.#log,
       now: this.#now,
     };
@@ -214,7 +221,7 @@ export class SfmcClient {
     const answer = await this.#rest(mid, "send", "POST", path, SendResponse, {
       body: JSON.stringify(body),
       unknownOutcome: (reason, cause) =>
-        new SendOutcomeUnknown(batch, this.#redactor.scrub(reason), { cause }),
+        new SendOutcomeUnknown(batch, this.#secrets.redact(reason), { cause }),
       // Taken (2xx) but without a readable tokenId: the send happened, its tokenId is lost.
       unreadable: (status) =>
         new SendOutcomeUnknown(batch, `SFMC answered ${status} without a readable tokenId`),
@@ -299,7 +306,7 @@ export class SfmcClient {
       }
       if (answer.status === 404 && options.nullOn404) return null;
       if (answer.status < 200 || answer.status > 299)
-        throw answerError(answer, context, (text) => this.#redactor.scrub(text));
+        throw answerError(answer, context, (text) => this.#secrets.redact(text));
       const parsed = schema.safeParse(answer.body);
       if (parsed.success) return parsed.data;
       if (options.unreadable) throw options.unreadable(answer.status);

@@ -13,7 +13,7 @@ describe("errorDetails reads the three SFMC error bodies", () => {
         "Invalid client ID. Use the client ID in Marketing Cloud Installed Packages.",
       error_uri: "https://developer.salesforce.com/docs",
     };
-    expect(errorDetails(401, none, body, JSON.stringify(body))).toEqual({
+    expect(errorDetails(401, none, body, JSON.stringify(body), 0)).toEqual({
       httpStatus: 401,
       code: "invalid_client",
       messages: [body.error_description],
@@ -28,27 +28,33 @@ describe("errorDetails reads the three SFMC error bodies", () => {
       retryAfter: 5,
       documentation: DOC,
     };
-    expect(errorDetails(429, new Headers({ "retry-after": "7" }), limited, "")).toMatchObject({
+    expect(errorDetails(429, new Headers({ "retry-after": "7" }), limited, "", 0)).toMatchObject({
       code: 50100,
       messages: ["Rate limit exceeded"],
       retryAfterSec: 7,
     });
-    expect(errorDetails(429, none, limited, "").retryAfterSec).toBe(5);
+    expect(errorDetails(429, none, limited, "", 0).retryAfterSec).toBe(5);
     const aggregate = {
       message: "Multiple errors",
       errorcode: 10006,
       additionalErrors: [{ message: "name: Required", errorcode: 10002 }, "plain"],
     };
-    expect(errorDetails(400, none, aggregate, "").messages).toEqual([
+    expect(errorDetails(400, none, aggregate, "", 0).messages).toEqual([
       "Multiple errors",
       "name: Required",
       "plain",
     ]);
     expect(
-      errorDetails(401, none, { documentation: DOC, errorcode: 0, message: "Not Authorized" }, ""),
+      errorDetails(
+        401,
+        none,
+        { documentation: DOC, errorcode: 0, message: "Not Authorized" },
+        "",
+        0,
+      ),
     ).toMatchObject({ code: 0, messages: ["Not Authorized"] });
     expect(
-      errorDetails(500, none, { message: "Internal Server Error", documentation: DOC }, ""),
+      errorDetails(500, none, { message: "Internal Server Error", documentation: DOC }, "", 0),
     ).toMatchObject({ code: null, messages: ["Internal Server Error"] });
   });
 
@@ -56,7 +62,7 @@ describe("errorDetails reads the three SFMC error bodies", () => {
     const body = {
       errors: ["Message id x is not valid.", "The count of SubscriberKeys cannot be zero."],
     };
-    expect(errorDetails(400, none, body, "")).toEqual({
+    expect(errorDetails(400, none, body, "", 0)).toEqual({
       httpStatus: 400,
       code: null,
       messages: body.errors,
@@ -66,10 +72,10 @@ describe("errorDetails reads the three SFMC error bodies", () => {
 
   it("anything else: a short piece of the text, or the status", () => {
     const html = `<html><body>${"Bad gateway ".repeat(40)}</body></html>`;
-    const details = errorDetails(502, none, html, html);
+    const details = errorDetails(502, none, html, html, 0);
     expect(details.code).toBeNull();
     expect(details.messages[0]?.length).toBe(200);
-    expect(errorDetails(502, none, undefined, "").messages).toEqual(["HTTP 502 without a body"]);
+    expect(errorDetails(502, none, undefined, "", 0).messages).toEqual(["HTTP 502 without a body"]);
   });
 });
 

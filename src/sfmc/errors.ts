@@ -28,7 +28,7 @@ export interface SfmcCallContext {
 }
 
 /** Seconds from a `Retry-After` header: delta-seconds or an HTTP date; null when absent or bad. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null || value.trim() === "") return null;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text);
@@ -44,8 +44,10 @@ export function errorDetails(
   headers: Headers,
   body: unknown,
   text: string,
+  /** When the answer came (epoch ms), for a `Retry-After` given as a date. */
+  receivedAt: number,
 ): SfmcErrorDetails {
-  const headerRetry = parseRetryAfter(headers.get("retry-after"));
+  const headerRetry = parseRetryAfter(headers.get("retry-after"), receivedAt);
   const oauth = OAuthErrorBody.safeParse(body);
   if (oauth.success) {
     const { error, error_description: description } = oauth.data;
@@ -116,14 +118,20 @@ export class SfmcError extends NightjarError implements SfmcErrorDetails {
   }
 }
 
-/** The `SfmcError` of an error answer, its texts passed through `scrub`. */
+/** The `SfmcError` of an error answer, its texts passed through `redact`. */
 export function answerError(
-  answer: { status: number; headers: Headers; body: unknown; text: string },
+  answer: { status: number; headers: Headers; body: unknown; text: string; receivedAt: number },
   context: SfmcCallContext,
-  scrub: (text: string) => string,
+  redact: (text: string) => string,
 ): SfmcError {
-  const details = errorDetails(answer.status, answer.headers, answer.body, answer.text);
-  return new SfmcError({ ...details, messages: details.messages.map(scrub) }, context);
+  const details = errorDetails(
+    answer.status,
+    answer.headers,
+    answer.body,
+    answer.text,
+    answer.receivedAt,
+  );
+  return new SfmcError({ ...details, messages: details.messages.map(redact) }, context);
 }
 
 /** A success answer whose body does not have the expected shape (no values quoted). */
@@ -153,6 +161,7 @@ export type ConfigProblem = "client_id" | "client_secret" | "business_unit" | "r
  */
 export class SfmcConfigError extends SfmcError {
   override name = "SfmcConfigError";
+  override readonly kind = "config";
   readonly problem: ConfigProblem;
 
   constructor(
@@ -175,6 +184,7 @@ export class SfmcConfigError extends SfmcError {
  */
 export class SendOutcomeUnknown extends NightjarError {
   override name = "SendOutcomeUnknown";
+  override readonly kind = "unavailable";
   readonly account: string;
   readonly mid: string;
   readonly messageId: string;
@@ -202,6 +212,7 @@ export class SendOutcomeUnknown extends NightjarError {
 /** SFMC could not be reached: every attempt failed before a request was written or answered. */
 export class SfmcConnectionError extends NightjarError {
   override name = "SfmcConnectionError";
+  override readonly kind = "unavailable";
   readonly context: SfmcCallContext;
   readonly attempts: number;
 

@@ -5,9 +5,12 @@
  */
 
 import type { Updateable } from "kysely";
+import type { App } from "../app.ts";
 import type { SfmcAccount, SfmcApp } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/tables.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { NightjarError } from "../errors.ts";
 import type { SfmcClient } from "./client.ts";
 import { ACTIVE, ALERT, API_TRIGGERED, OUTBOUND, type PushMessage } from "./schemas.ts";
 
@@ -71,7 +74,7 @@ export function notSendable(message: PushMessage, templatePrefix: string): strin
  * that SFMC does not know in its BU is reported as a problem, and the others are still read.
  * Changes nothing; `storeMessages` stores the result.
  */
-export async function syncMessages(
+export async function readAccountMessages(
   client: SfmcClient,
   account: SfmcAccount,
   apps: readonly SfmcApp[],
@@ -114,22 +117,45 @@ export async function syncMessages(
 
 const keyOf = (businessUnit: string, id: string) => `${businessUnit}\u0000${id}`;
 
+/** What a sync did: the accounts read, the changes to the usable messages, what it skipped. */
+export interface SyncResult {
+  accounts: number;
+  messages: SyncCounts;
+  problems: SyncProblem[];
+}
+
 /**
- * Stores what the accounts hold, in one transaction. New active messages are added; stored ones
- * are updated, and those that stopped being usable are marked `inactive` (still in SFMC) or
- * `removed` (gone, or no longer of a configured app); rows are never deleted. Messages that were
- * never active are not stored.
+ * Use case: reads the push messages of every configured account (all of them before anything is
+ * stored, so a failure changes nothing), then stores them in one transaction.
+ */
+export async function syncMessages(
+  app: Pick<App, "db" | "config" | "clock" | "sfmc">,
+): Promise<SyncResult> {
+  const found: AccountMessages[] = [];
+  for (const { client, account } of app.sfmc)
+    found.push(await readAccountMessages(client, account, app.config.sfmc.apps));
+  const messages = await inTransaction(app.db.kysely, { locks: ["sfmcMessages"] }, (trx) =>
+    storeMessages(trx, found, app.clock.now()),
+  );
+  return { accounts: found.length, messages, problems: found.flatMap((a) => a.problems) };
+}
+
+/**
+ * Stores what the accounts hold, in the caller's transaction (which holds the sfmcMessages lock).
+ * New active messages are added; stored ones are updated, and those that stopped being usable are
+ * marked `inactive` (still in SFMC) or `removed` (gone, or no longer of a configured app); rows are
+ * never deleted. Messages that were never active are not stored. `now` is the sync's time.
  */
 export async function storeMessages(
-  db: Db,
+  trx: Db,
   accounts: readonly AccountMessages[],
-  now = new Date(),
+  now: Date,
 ): Promise<SyncCounts> {
   const found = new Map<string, FoundMessage>();
   for (const account of accounts)
     for (const message of account.messages)
       found.set(keyOf(message.businessUnit, message.id), message);
-  return db.transaction().execute(async (trx) => {
+  {
     const counts: SyncCounts = { added: 0, updated: 0, removed: 0, kept: 0 };
     const stored = await trx.selectFrom("sfmc_messages").selectAll().forUpdate().execute();
     const storedKeys = new Set<string>();
@@ -176,7 +202,7 @@ export async function storeMessages(
     if (added.length > 0) await trx.insertInto("sfmc_messages").values(added).execute();
     counts.added += added.length;
     return counts;
-  });
+  }
 }
 
 /** A usable push message as `nightjar sfmc messages` lists it. */
@@ -206,4 +232,21 @@ export async function listUsableMessages(
     businessUnit: row.business_unit,
     status: "active",
   }));
+}
+
+/** The app asked for is not one of the configured apps. */
+export class UnknownAppError extends NightjarError {
+  override name = "UnknownAppError";
+  override readonly kind = "not_found";
+}
+
+/** Use case: the usable push messages, of one configured app when `appId` is given. */
+export async function usableMessages(
+  app: Pick<App, "db" | "config">,
+  options: { appId?: string | undefined } = {},
+): Promise<UsableMessage[]> {
+  const { appId } = options;
+  if (appId !== undefined && !app.config.sfmc.apps.some((a) => a.id === appId))
+    throw new UnknownAppError(`app ${appId} is not one of the configured apps (sfmc.apps)`);
+  return listUsableMessages(app.db.kysely, appId === undefined ? {} : { appId });
 }

@@ -27,6 +27,8 @@ export interface HttpAnswer {
   text: string;
   /** The body parsed as JSON; the text when it is not JSON; undefined when empty. */
   body: unknown;
+  /** When the answer came, by the client's clock (epoch ms). */
+  receivedAt: number;
 }
 
 /** How calls are repeated. Delays get up to `jitter` × themselves added at random. */
@@ -133,9 +135,7 @@ export function classifyFailure(error: unknown): { written: boolean; reason: str
 /** 429 errorcode 50200 without `Retry-After`: "requests temporarily blocked" (too many at once). */
 function isBlocked(answer: HttpAnswer): boolean {
   return (
-    answer.status === 429 &&
-    errorcodeOf(answer.body) === 50200 &&
-    retryAfterMs(answer, Date.now()) === null
+    answer.status === 429 && errorcodeOf(answer.body) === 50200 && retryAfterMs(answer) === null
   );
 }
 
@@ -158,8 +158,8 @@ const errorcodeOf = (body: unknown) =>
   typeof body === "object" && body !== null && "errorcode" in body ? body.errorcode : undefined;
 
 /** How long SFMC asked to wait: the `Retry-After` header, else the body's `retryAfter`. */
-function retryAfterMs(answer: HttpAnswer, now: number): number | null {
-  const header = parseRetryAfter(answer.headers.get("retry-after"), now);
+export function retryAfterMs(answer: HttpAnswer): number | null {
+  const header = parseRetryAfter(answer.headers.get("retry-after"), answer.receivedAt);
   if (header !== null) return header * 1000;
   const body = answer.body;
   if (typeof body === "object" && body !== null && "retryAfter" in body) {
@@ -274,7 +274,13 @@ export class Transport {
       });
       const text = await response.text();
       return {
-        answer: { status: response.status, headers: response.headers, text, body: parseJson(text) },
+        answer: {
+          status: response.status,
+          headers: response.headers,
+          text,
+          body: parseJson(text),
+          receivedAt: this.#options.now(),
+        },
       };
     } catch (error) {
       return { error };
@@ -284,7 +290,7 @@ export class Transport {
   #decide(call: HttpCall, answer: HttpAnswer, attempt: number): Decision {
     const { status } = answer;
     if (status === 429) {
-      const asked = retryAfterMs(answer, Date.now());
+      const asked = retryAfterMs(answer);
       if (isBlocked(answer))
         return {
           action: "retry",
@@ -300,7 +306,7 @@ export class Transport {
       };
     }
     if (status === 503) {
-      const asked = retryAfterMs(answer, Date.now());
+      const asked = retryAfterMs(answer);
       return {
         action: "retry",
         delayMs: this.#jittered(asked ?? this.#backoff(attempt)),

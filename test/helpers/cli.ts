@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
+import { runCli } from "../../src/cli/main.ts";
+import type { Clock } from "../../src/clock.ts";
+import type { NightjarDb } from "../../src/db/connect.ts";
 
 export const BIN = fileURLToPath(new URL("../../bin/nightjar.js", import.meta.url));
 
@@ -45,4 +48,49 @@ export function onlyJson(run: Run): unknown {
   expect(run.stdout.endsWith("\n")).toBe(true);
   expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
   return JSON.parse(run.stdout);
+}
+
+/** What an in-process run may be given instead of what a process would find. */
+export interface InProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The database every command uses (it stays open). */
+  db?: NightjarDb;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** Pretend stderr is a terminal (progress lines). */
+  tty?: boolean;
+}
+
+/**
+ * Runs `nightjar` in this process through `runCli`, in folder `cwd` with only `env` for its
+ * environment: the same commands, parsing, output and exit codes as the real process, without
+ * starting Node (or an embedded database) for each command.
+ */
+export async function cli(
+  cwd: string,
+  args: string[],
+  options: InProcessOptions = {},
+): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const { db } = options;
+  const code = await runCli(args, {
+    stdout: {
+      write: (chunk: string) => {
+        stdout += chunk;
+      },
+    },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk;
+      },
+      isTTY: options.tty ?? false,
+    },
+    env: { ...options.env },
+    cwd,
+    ...(db ? { database: async () => db } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return { code, stdout, stderr };
 }

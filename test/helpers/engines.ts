@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, inject } from "vitest";
-import { type NightjarDb, openPGliteSnapshot, openPostgres } from "../../src/db/connect.ts";
+import type { NightjarDb } from "../../src/db/connect.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { openPGliteSnapshot } from "../../src/db/pglite.ts";
+import { openPostgres } from "../../src/db/postgres.ts";
 
 export type Engine = "pglite" | "postgres";
 

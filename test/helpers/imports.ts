@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { expect } from "vitest";
+import { TestClock } from "../../src/clock.ts";
 import { importCustomers } from "../../src/customers/import-customers.ts";
 import { type ImportProblem, ImportRefusedError } from "../../src/customers/import-report.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
@@ -7,6 +8,11 @@ import { TEST_ATTRIBUTES } from "./files.ts";
 
 export const HEADER =
   "contact_key,first_name,country,signup_date,allow_push,points,lifetime_value,last_seen_at";
+
+/** A clock for tests that do not care what time it is (it stands still at a fixed instant). */
+export function testClock(at = "2026-11-30T12:00:00Z"): TestClock {
+  return new TestClock(at);
+}
 
 /** Imports a customer snapshot with the test attributes. */
 export function load(
@@ -20,6 +26,7 @@ export function load(
     date,
     attributes: TEST_ATTRIBUTES,
     timeZone: "UTC",
+    clock: testClock(),
     ...extra,
   });
 }

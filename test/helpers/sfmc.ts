@@ -3,6 +3,7 @@ import pino, { type Logger } from "pino";
 import { DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
 import { injectFetch } from "../../emulator/inject-fetch.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
+import type { Clock } from "../../src/clock.ts";
 import { EXAMPLE_CONFIG } from "../../src/config/example.ts";
 import type { SfmcAccount, SfmcApp } from "../../src/config/schema.ts";
 import {
@@ -84,9 +85,11 @@ export function harness(
   options: Partial<Omit<SfmcClientOptions, "account">> & {
     account?: Partial<SfmcAccount>;
     wrap?: (inner: typeof fetch) => typeof fetch;
+    /** The client's time (Default: real time); its waits are recorded and return at once. */
+    now?: () => number;
   } = {},
 ): Harness {
-  const { account, wrap, ...rest } = options;
+  const { account, wrap, now, ...rest } = options;
   const base = transport === "socket" ? emulator.url : IN_PROCESS_URL;
   const direct = transport === "socket" ? globalThis.fetch : injectFetch(emulator.app);
   const inner = wrap ? wrap(direct) : direct;
@@ -106,14 +109,19 @@ export function harness(
   };
   const delays: number[] = [];
   const { logger, lines } = captureLogger();
+  const clock: Clock = {
+    now: () => (now ? new Date(now()) : new Date()),
+    sleep: async (ms) => {
+      delays.push(ms);
+    },
+    close: () => {},
+  };
   const client = createSfmcClient({
     account: demoAccount(base, account),
     secret: () => DEMO_CLIENT.clientSecret,
     fetch: recording,
     logger,
-    sleep: async (ms) => {
-      delays.push(ms);
-    },
+    clock,
     random: () => 0,
     ...rest,
   });

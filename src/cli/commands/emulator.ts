@@ -3,7 +3,7 @@ import { DEMO_CLIENT } from "../../../emulator/demo-tenant.ts";
 import { EmulatorError } from "../../../emulator/errors.ts";
 import type { RunningEmulator } from "../../../emulator/server.ts";
 import { NightjarError } from "../../errors.ts";
-import { createOutput } from "../output.ts";
+import type { CommandContext } from "../context.ts";
 
 interface EmulatorOptions {
   port: number;
@@ -62,7 +62,7 @@ function untilStopped(): Promise<string> {
   });
 }
 
-export function registerEmulator(program: Command): void {
+export function registerEmulator(program: Command, context: CommandContext): void {
   program
     .command("emulator")
     .description(
@@ -88,7 +88,7 @@ export function registerEmulator(program: Command): void {
     )
     .option("--json", "print the URL and credentials as one JSON line")
     .action(async (options: EmulatorOptions) => {
-      const out = createOutput(Boolean(options.json));
+      const out = context.output(options.json);
       let running: RunningEmulator;
       try {
         // Loaded here, so that other commands do not pay for Fastify at start-up.
@@ -96,13 +96,13 @@ export function registerEmulator(program: Command): void {
         running = await startEmulator({
           port: options.port,
           host: options.host,
-          seed: options.seed,
-          state: options.state,
+          seed: options.seed && context.resolve(options.seed),
+          state: options.state && context.resolve(options.state),
           behaviour: options.budgetMode ? { budget: { mode: options.budgetMode } } : undefined,
           logger:
             options.logLevel === "silent"
               ? false
-              : { level: options.logLevel, stream: process.stderr },
+              : { level: options.logLevel, stream: context.io.stderr as NodeJS.WritableStream },
         });
       } catch (cause) {
         if (cause instanceof EmulatorError) throw new NightjarError(cause.message, { cause });

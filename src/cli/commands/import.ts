@@ -1,40 +1,18 @@
 import path from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { parseDelimiter } from "../../customers/csv-records.ts";
-import { importCustomers } from "../../customers/import-customers.ts";
+import { importCustomerSnapshot } from "../../customers/import-customers.ts";
 import type { ImportSummary } from "../../customers/import-report.ts";
-import { importTransactions } from "../../customers/import-transactions.ts";
-import { commandConfig, type GlobalOptions, withDatabase } from "../context.ts";
-import { count, createOutput, importProgressBar } from "../output.ts";
+import { importTransactionsFile } from "../../customers/import-transactions.ts";
+import type { CommandContext } from "../context.ts";
+import { parseDate } from "../options.ts";
+import { count, importProgressBar, type Output } from "../output.ts";
 
 interface ImportOptions {
   date?: string;
   delimiter?: string;
   errorsFile?: string;
   json?: boolean;
-}
-
-/** Today's date in the schedule's time zone, YYYY-MM-DD. */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(now);
-}
-
-/** A commander parser for YYYY-MM-DD options. */
-export function parseDate(value: string): string {
-  const date = new Date(`${value}T00:00:00Z`);
-  if (
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    Number.isNaN(date.getTime()) ||
-    date.toISOString().slice(0, 10) !== value
-  ) {
-    throw new InvalidArgumentError("expected a date, YYYY-MM-DD");
-  }
-  return value;
 }
 
 function summaryJson(result: ImportSummary): ImportSummary {
@@ -50,19 +28,19 @@ function summaryJson(result: ImportSummary): ImportSummary {
 }
 
 /** A progress bar while the file streams in, then one line per later step (terminals only). */
-function reportSteps(label: string) {
-  const bar = importProgressBar(label);
+function reportSteps(out: Output, label: string) {
+  const bar = importProgressBar(out.stderr, label);
   return {
     bar,
     onStep: (step: string) => {
       if (step === "loading") return;
       bar.stop();
-      if (process.stderr.isTTY) process.stderr.write(`${label}: ${step}…\n`);
+      out.progress(`${label}: ${step}…`);
     },
   };
 }
 
-export function registerImport(program: Command): void {
+export function registerImport(program: Command, context: CommandContext): void {
   const importCommand = program
     .command("import")
     .description("import the customers' daily data (customer snapshots and transactions)");
@@ -82,27 +60,24 @@ export function registerImport(program: Command): void {
     .option("--errors-file <path>", "write every problem of a refused file to this CSV file")
     .option("--json", "print the result as one JSON line")
     .action(async (file: string, options: ImportOptions, command: Command) => {
-      const out = createOutput(Boolean(options.json));
+      const out = context.output(options.json);
       const delimiter = parseDelimiter(options.delimiter);
-      const loaded = await commandConfig(command.optsWithGlobals<GlobalOptions>());
-      const date = options.date ?? todayIn(loaded.config.schedule.timeZone);
-      await withDatabase(loaded, async (db) => {
-        const { bar, onStep } = reportSteps(path.basename(file));
+      await context.withApp(command, async (app) => {
+        const { bar, onStep } = reportSteps(out, path.basename(file));
         try {
-          const result = await importCustomers(db, {
-            path: file,
-            date,
+          const result = await importCustomerSnapshot(app, {
+            path: context.resolve(file),
+            date: options.date,
             delimiter,
-            errorsFile: options.errorsFile,
-            attributes: loaded.config.customers.attributes,
-            timeZone: loaded.config.schedule.timeZone,
+            errorsFile: options.errorsFile && context.resolve(options.errorsFile),
             onProgress: (progress) => bar.update(progress),
             onStep,
           });
+          bar.stop();
           out.result(summaryJson(result), () =>
             result.importId === null
-              ? `${file} was already imported for ${date}: nothing changed (${count(result.rows)} rows).`
-              : `Imported ${file} as the ${date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`,
+              ? `${file} was already imported for ${result.date}: nothing changed (${count(result.rows)} rows).`
+              : `Imported ${file} as the ${result.date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`,
           );
         } finally {
           bar.stop();
@@ -120,20 +95,19 @@ export function registerImport(program: Command): void {
     .option("--errors-file <path>", "write every problem of a refused file to this CSV file")
     .option("--json", "print the result as one JSON line")
     .action(async (file: string, options: ImportOptions, command: Command) => {
-      const out = createOutput(Boolean(options.json));
+      const out = context.output(options.json);
       const delimiter = parseDelimiter(options.delimiter);
-      const loaded = await commandConfig(command.optsWithGlobals<GlobalOptions>());
-      await withDatabase(loaded, async (db) => {
-        const { bar, onStep } = reportSteps(path.basename(file));
+      await context.withApp(command, async (app) => {
+        const { bar, onStep } = reportSteps(out, path.basename(file));
         try {
-          const result = await importTransactions(db, {
-            path: file,
+          const result = await importTransactionsFile(app, {
+            path: context.resolve(file),
             delimiter,
-            errorsFile: options.errorsFile,
-            timeZone: loaded.config.schedule.timeZone,
+            errorsFile: options.errorsFile && context.resolve(options.errorsFile),
             onProgress: (progress) => bar.update(progress),
             onStep,
           });
+          bar.stop();
           if (result.unknownContacts > 0) {
             out.warn(
               `${count(result.unknownContacts)} transactions name a contact key that is not a known customer`,

@@ -1,28 +1,39 @@
 import type { Command } from "commander";
-import { syncAttributeColumns } from "../../customers/attributes.ts";
 import { schemaVersion } from "../../db/migrate.ts";
-import { commandConfig, type GlobalOptions, withDatabase } from "../context.ts";
-import { createOutput } from "../output.ts";
+import type { CommandContext } from "../context.ts";
 
-export function registerMigrate(program: Command): void {
+export function registerMigrate(program: Command, context: CommandContext): void {
   program
     .command("migrate")
-    .description("apply pending database migrations and add columns for new customer attributes")
+    .description(
+      "apply pending database migrations, add columns for new customer attributes, and drop the work tables of imports that died",
+    )
     .option("--json", "print the result as one JSON line")
     .action(async (options: { json?: boolean }, command: Command) => {
-      const out = createOutput(Boolean(options.json));
-      const loaded = await commandConfig(command.optsWithGlobals<GlobalOptions>());
-      await withDatabase(loaded, async (db, applied) => {
-        const added = await syncAttributeColumns(db.kysely, loaded.config.customers.attributes);
-        const version = await schemaVersion(db);
-        out.result({ applied, attributesAdded: added, schemaVersion: version }, () =>
-          [
-            applied.length ? `Applied ${applied.join(", ")}.` : "No migration to apply.",
-            added.length ? `Added attribute columns: ${added.join(", ")}.` : "",
-            `Schema version ${version} (${db.engine}).`,
-          ]
-            .filter(Boolean)
-            .join("\n"),
+      const out = context.output(options.json);
+      await context.withApp(command, async (app) => {
+        const { migrations, attributesAdded, workTablesDropped } = app.upgrade;
+        const version = await schemaVersion(app.db);
+        out.result(
+          {
+            applied: migrations,
+            attributesAdded,
+            workTablesDropped: workTablesDropped.length,
+            schemaVersion: version,
+          },
+          () =>
+            [
+              migrations.length ? `Applied ${migrations.join(", ")}.` : "No migration to apply.",
+              attributesAdded.length
+                ? `Added attribute columns: ${attributesAdded.join(", ")}.`
+                : "",
+              workTablesDropped.length
+                ? `Dropped ${workTablesDropped.length} work tables left by imports or model runs that died.`
+                : "",
+              `Schema version ${version} (${app.db.engine}).`,
+            ]
+              .filter(Boolean)
+              .join("\n"),
         );
       });
     });

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { type ModelRunResult, runModel } from "../../model/run.ts";
+import { type ModelRunResult, runCustomerModel } from "../../model/run.ts";
 import { STAGE_LABELS, STAGES } from "../../model/stages.ts";
-import { commandConfig, type GlobalOptions, withDatabase } from "../context.ts";
-import { count, createOutput } from "../output.ts";
-import { parseDate, todayIn } from "./import.ts";
+import type { CommandContext } from "../context.ts";
+import { parseDate } from "../options.ts";
+import { count } from "../output.ts";
 
 interface RunOptions {
   date?: string;
@@ -62,7 +62,7 @@ function humanSummary(result: ModelRunResult): string {
 }
 
 /** `nightjar model run`: the nightly scoring of every customer. */
-export function registerModelRun(model: Command): void {
+export function registerModelRun(model: Command, context: CommandContext): void {
   model
     .command("run")
     .description(
@@ -75,18 +75,11 @@ export function registerModelRun(model: Command): void {
     )
     .option("--json", "print the result as one JSON line")
     .action(async (options: RunOptions, command: Command) => {
-      const out = createOutput(Boolean(options.json));
-      const loaded = await commandConfig(command.optsWithGlobals<GlobalOptions>());
-      const { timeZone } = loaded.config.schedule;
-      const date = options.date ?? todayIn(timeZone);
-      await withDatabase(loaded, async (db) => {
-        const result = await runModel(db, {
-          date,
-          timeZone,
-          settings: loaded.config.model,
-          onStep: (step) => {
-            if (process.stderr.isTTY) process.stderr.write(`model run: ${step}…\n`);
-          },
+      const out = context.output(options.json);
+      await context.withApp(command, async (app) => {
+        const result = await runCustomerModel(app, {
+          date: options.date,
+          onStep: (step) => out.progress(`model run: ${step}…`),
         });
         out.result(runJson(result), () => humanSummary(result));
       });

@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
 import { parseDelimiter } from "../../customers/csv-records.ts";
-import { type CustomerModelFit, fitCustomerModel } from "../../model/fit.ts";
-import { summarizeTransactionsFile } from "../../model/transactions-file.ts";
-import { dayNumber } from "../../model/zone-days.ts";
-import { count, createOutput } from "../output.ts";
+import { type CustomerModelFit, fitTransactionsFile } from "../../model/fit.ts";
+import type { CommandContext } from "../context.ts";
+import { parseDate } from "../options.ts";
+import { count } from "../output.ts";
 import { registerModelRun } from "./model-run.ts";
 
 /** The options of `nightjar model fit`, as commander hands them over. */
@@ -18,12 +18,9 @@ const ModelFitOptions = z.strictObject({
 });
 type ModelFitOptions = z.infer<typeof ModelFitOptions>;
 
-function parseCalibrationEnd(value: string): string {
-  try {
-    dayNumber(value);
-  } catch {
-    throw new InvalidArgumentError("expected a date, YYYY-MM-DD");
-  }
+function parsePeriod(value: string): "day" | "week" {
+  if (value !== "day" && value !== "week")
+    throw new InvalidArgumentError('expected "day" or "week"');
   return value;
 }
 
@@ -66,27 +63,8 @@ function table(
   ];
 }
 
-/**
- * Warnings for fits that should not be trusted. NaN standard errors mean the likelihood has no
- * proper maximum there (too few or too uniform customers), even when the optimizer stopped cleanly.
- */
-function warnAboutFit(fit: CustomerModelFit, warn: (line: string) => void): void {
-  const identified = (errors: object) => Object.values(errors).every(Number.isFinite);
-  if (!fit.bgnbd.converged) warn("the BG/NBD fit did not converge; its estimates are not reliable");
-  else if (!identified(fit.bgnbd.standardErrors)) {
-    warn("the data do not identify the BG/NBD parameters (no standard errors); too few customers?");
-  }
-  const gg = fit.gammaGamma;
-  if (gg === undefined) warn("no repeat purchase with a positive amount: no Gamma-Gamma fit");
-  else if (!gg.converged)
-    warn("the Gamma-Gamma fit did not converge; its estimates are not reliable");
-  else if (!identified(gg.standardErrors)) {
-    warn("the data do not identify the Gamma-Gamma parameters (no standard errors)");
-  }
-}
-
 /** Registers `model fit` on the `model` command. */
-export function registerModelFit(model: Command): void {
+export function registerModelFit(model: Command, context: CommandContext): void {
   model
     .command("fit")
     .description(
@@ -99,33 +77,26 @@ export function registerModelFit(model: Command): void {
     .requiredOption(
       "--calibration-end <YYYY-MM-DD>",
       "last day of the calibration period (inclusive); later transactions are left out",
-      parseCalibrationEnd,
+      parseDate,
     )
-    .requiredOption("--period <unit>", "time unit of the model: day or week", (value: string) => {
-      if (value !== "day" && value !== "week")
-        throw new InvalidArgumentError('expected "day" or "week"');
-      return value;
-    })
+    .requiredOption("--period <unit>", "time unit of the model: day or week", parsePeriod)
     .option("--time-zone <zone>", "IANA zone whose calendar days are purchase days (default: UTC)")
     .option("--delimiter <char>", "field delimiter (default: ,; use \\t or tab for tabs)")
     .option("--json", "print the result as one JSON line")
     .action(async (raw: unknown) => {
       const options: ModelFitOptions = ModelFitOptions.parse(raw);
-      const out = createOutput(options.json);
-      const read = await summarizeTransactionsFile(options.transactions, {
+      const out = context.output(options.json);
+      const { read, fit, warnings } = await fitTransactionsFile({
+        path: context.resolve(options.transactions),
         calibrationEnd: options.calibrationEnd,
         period: options.period,
         timeZone: options.timeZone,
         delimiter: parseDelimiter(options.delimiter),
+        onRead: (rows, customers) =>
+          out.progress(`Read ${count(rows)} transactions; fitting ${count(customers)} customers…`),
       });
       const { stats } = read;
-      if (process.stderr.isTTY) {
-        process.stderr.write(
-          `Read ${count(read.rows)} transactions; fitting ${count(read.summaries.keys.length)} customers…\n`,
-        );
-      }
-      const fit = fitCustomerModel(read.summaries);
-      warnAboutFit(fit, out.warn);
+      for (const warning of warnings) out.warn(warning);
       out.result(fitJson(fit), () => {
         const { bgnbd, gammaGamma } = fit;
         const lines = [
@@ -153,12 +124,12 @@ export function registerModelFit(model: Command): void {
 }
 
 /** Registers the `model` command (the customer model) and its subcommands. */
-export function registerModel(program: Command): void {
+export function registerModel(program: Command, context: CommandContext): void {
   const model = program
     .command("model")
     .description(
       "the customer model: lifecycle stages, value, churn risk and micro-segments (BG/NBD, Gamma-Gamma)",
     );
-  registerModelRun(model);
-  registerModelFit(model);
+  registerModelRun(model, context);
+  registerModelFit(model, context);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSendTime, parseCstDate } from "./cst.ts";
+import { formatSendTime, parseCstDate } from "./sfmc-time.ts";
 
 describe("SFMC's UTC-6", () => {
   it("writes SendTime as yyyy-MM-dd HH:mm six hours behind UTC, all year, seconds dropped", () => {

@@ -1,0 +1,141 @@
+import { once } from "node:events";
+import { PassThrough } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { type NightjarDb, type OpenOptions, PARSERS } from "./connect.ts";
+import { databaseUnavailable } from "./errors.ts";
+import type { Database } from "./tables.ts";
+import { OWNER_LOCK_SPACE } from "./work-tables.ts";
+
+/** Parallel COPY streams into one staging table on PostgreSQL. */
+const COPY_STREAMS = 2;
+
+/** Runs `fn` on a pooled client; a client that failed mid-way is discarded, not reused. */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await fn(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(error instanceof Error ? error : true);
+    throw error;
+  }
+}
+
+/**
+ * Opens a PostgreSQL server by URL, and checks at once that it answers: a server that cannot be
+ * reached, a database or role that does not exist, a bad URL is a `DatabaseUnavailableError`
+ * naming the URL (without its password) and the cause.
+ */
+export async function openPostgres(url: string, options: OpenOptions = {}): Promise<NightjarDb> {
+  let pool: pg.Pool;
+  try {
+    pool = createPool(url, options);
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    throw databaseUnavailable(url, error);
+  }
+  return wrapPool(pool);
+}
+
+function createPool(url: string, options: OpenOptions): pg.Pool {
+  new URL(url); // pg reads some malformed URLs as a local socket; refuse them instead.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 5,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on("error", (error) => {
+    options.logger?.warn(
+      { component: "database", reason: error.message },
+      "an idle PostgreSQL connection failed and was dropped from the pool",
+    );
+  });
+  return pool;
+}
+
+function wrapPool(pool: pg.Pool): NightjarDb {
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: "postgres",
+    kysely,
+    // A script that fails inside its own transaction leaves the session aborted: withClient
+    // discards that client instead of returning it to the pool.
+    exec: (script) => withClient(pool, (client) => client.query(script)).then(() => {}),
+    copyIn: async (job) => {
+      await withClient(pool, (client) => client.query(job.createTable));
+      // Two COPY streams, fed chunk by chunk in turn: the server parses them on two backends while
+      // this process reads the file. Rows carry their line numbers, so their order does not matter.
+      const streams = Array.from({ length: COPY_STREAMS }, () => new PassThrough());
+      const copies = streams.map((stream) =>
+        withClient(pool, async (client) => {
+          await client.query("begin");
+          await client.query("select set_config('TimeZone', $1, true)", [job.timeZone]);
+          await pipeline(stream, client.query(copyFrom(job.copy("STDIN", false))));
+          await client.query("commit");
+        }),
+      );
+      // Settles only when a COPY fails, so a stalled stream never waits for a drain forever.
+      const failed = Promise.race(
+        copies.map((copy) => copy.then(() => new Promise<never>(() => {}))),
+      );
+      for (const pending of [...copies, failed]) pending.catch(() => {});
+      try {
+        let turn = 0;
+        for await (const chunk of job.chunks) {
+          const stream = streams[turn++ % streams.length] as PassThrough;
+          if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), failed]);
+        }
+        for (const stream of streams) stream.end();
+        await Promise.all(copies);
+      } catch (error) {
+        for (const stream of streams) stream.destroy(error instanceof Error ? error : undefined);
+        await Promise.allSettled(copies);
+        throw error;
+      }
+    },
+    async *copyOut(copy) {
+      const client = await pool.connect();
+      let finished = false;
+      try {
+        for await (const chunk of client.query(copyTo(copy("STDOUT")))) yield chunk as Buffer;
+        finished = true;
+      } finally {
+        // A COPY that failed or was abandoned half-way leaves the connection mid-protocol.
+        client.release(finished ? undefined : true);
+      }
+    },
+    holdOwner: async (owner) => {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1, $2)", [OWNER_LOCK_SPACE, owner]);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      return async () => {
+        // Closing the session releases its locks, whatever state it is in.
+        client.release(true);
+      };
+    },
+    ownerAlive: (owner) =>
+      withClient(pool, async (client) => {
+        const { rows } = await client.query<{ free: boolean }>(
+          "select pg_try_advisory_lock($1, $2) as free",
+          [OWNER_LOCK_SPACE, owner],
+        );
+        if (!rows[0]?.free) return true;
+        await client.query("select pg_advisory_unlock($1, $2)", [OWNER_LOCK_SPACE, owner]);
+        return false;
+      }),
+    close: () => kysely.destroy(),
+  };
+}

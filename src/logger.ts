@@ -1,0 +1,34 @@
+import pino, { type Logger } from "pino";
+import { ConfigError } from "./config/load.ts";
+import type { SecretVault } from "./config/secrets.ts";
+
+export type { Logger } from "pino";
+
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/** Something to write log lines to (a stream, or a test's collector). */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * Nightjar's structured log: pino JSON lines, every line passed through the vault's redaction
+ * before it is written (whatever field a secret hides in). The level is NIGHTJAR_LOG_LEVEL
+ * (Default: warn: retries, pauses and unknown send outcomes).
+ */
+export function createLogger(options: {
+  vault: SecretVault;
+  destination: LogDestination;
+  level?: string | undefined;
+}): Logger {
+  const level = options.level || "warn";
+  if (!(LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`NIGHTJAR_LOG_LEVEL must be one of ${LEVELS.join(", ")}, not "${level}"`);
+  const { vault, destination } = options;
+  return pino({ level }, { write: (line: string) => destination.write(vault.redact(line)) });
+}
+
+/** A logger that writes nothing. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
