@@ -231,6 +231,37 @@ describeEachEngine("customer import: snapshots and history", (test) => {
     );
   });
 
+  it("keeps a dropped attribute's column apart from a new attribute named old_ + its name", async () => {
+    const { db } = test();
+    const withCountry = [{ name: "country", type: "text" as const, required: false }];
+    const withOldCountry = [{ name: "old_country", type: "text" as const, required: false }];
+    const day = (date: string, file: string, attributes: typeof withCountry) =>
+      importCustomers(db, { path: file, date, attributes, timeZone: "UTC", clock: testClock() });
+    await day(
+      "2026-11-01",
+      await files.file("c1.csv", ["contact_key,country", "A,DE"]),
+      withCountry,
+    );
+    // `country` left the config (its column stays); `old_country` is new.
+    const second = await day(
+      "2026-11-02",
+      await files.file("c2.csv", ["contact_key,old_country", "A,FR"]),
+      withOldCountry,
+    );
+    expect(second).toMatchObject({ updated: 1 });
+    const versions = await sql<{
+      valid_from: string;
+      country: string | null;
+      old_country: string | null;
+    }>`
+      select valid_from::text, country, old_country from customer_versions
+      where contact_key = 'A' order by valid_from`.execute(db.kysely);
+    expect(versions.rows).toEqual([
+      { valid_from: "2026-11-01", country: "DE", old_country: null },
+      { valid_from: "2026-11-02", country: "DE", old_country: "FR" },
+    ]);
+  });
+
   it("keeps values of attributes a snapshot leaves out", async () => {
     const { db } = test();
     await load(

@@ -137,7 +137,9 @@ describe("config", () => {
       },
     });
     expect(message).toContain("customers.attributes[0].name: must be lower snake case");
-    expect(message).toContain("customers.attributes[1].name: is a name Nightjar reserves");
+    expect(message).toContain(
+      'customers.attributes[1].name: is a name Nightjar reserves: "valid_from" is a column Nightjar keeps on every customer',
+    );
     expect(message).toMatch(
       /customers\.attributes\[2\]\.type: Invalid option: expected one of "text"\|"integer"/,
     );
@@ -151,6 +153,84 @@ describe("config", () => {
       },
     });
     expect(twice).toContain('customers.attributes[1].name: "country" is declared twice');
+  });
+
+  it("refuses attribute names that collide with Nightjar's columns, the diff's aliases or the model's outputs", async () => {
+    const own = ["problem", "row_fingerprint", "line_no", "change", "present", "first_seen_on"];
+    const model = [
+      "lifecycle_stage",
+      "stage_since",
+      "micro_segment",
+      "value_tier",
+      "p_alive",
+      "expected_purchases",
+      "expected_spend",
+      "clv",
+      "purchases",
+      "recency_days",
+      "tenure_days",
+      "first_purchase_on",
+      "last_purchase_on",
+    ];
+    const aliases = ["old_valid_from", "old_present", "new_present"];
+    const names = [...own, ...model, ...aliases];
+    const message = await configError({
+      customers: { attributes: names.map((name) => ({ name, type: "text" })) },
+    });
+    names.forEach((name, index) => {
+      expect(message, name).toContain(
+        `customers.attributes[${index}].name: is a name Nightjar reserves: "${name}"`,
+      );
+    });
+    expect(message).toContain(
+      '"p_alive" is an output of the customer model (target-group rules use that name)',
+    );
+    expect(message).toContain(
+      '"old_present" is the name the import gives the earlier or later present of a customer',
+    );
+    const pair = await configError({
+      customers: {
+        attributes: [
+          { name: "country", type: "text" },
+          { name: "old_country", type: "text" },
+          { name: "new_country", type: "text" },
+        ],
+      },
+    });
+    expect(pair).toContain(
+      'customers.attributes[1].name: "old_country" collides with the name the import gives the earlier or later value of the attribute "country"; rename one of them',
+    );
+    expect(pair).toContain('customers.attributes[2].name: "new_country" collides');
+    // Prefixes alone are fine, and so is an empty config.
+    const fine = await loadConfig({
+      path: await configFile("prefixes.json", {
+        customers: {
+          attributes: [
+            { name: "new_customer", type: "boolean" },
+            { name: "old_segment_code", type: "text" },
+          ],
+        },
+      }),
+      env: {},
+    });
+    expect(fine.config.customers.attributes.map((a) => a.name)).toEqual([
+      "new_customer",
+      "old_segment_code",
+    ]);
+    await expect(
+      loadConfig({ path: await configFile("empty2.json", {}), env: {} }),
+    ).resolves.toBeDefined();
+  });
+
+  it("reads a file that starts with a UTF-8 byte-order mark", async () => {
+    const loaded = await loadConfig({
+      path: await configFile(
+        "bom.json",
+        `\uFEFF${JSON.stringify({ schedule: { timeZone: "Europe/Berlin" } })}`,
+      ),
+      env: {},
+    });
+    expect(loaded.config.schedule.timeZone).toBe("Europe/Berlin");
   });
 
   it("reports invalid JSON with its line and column, and a missing file with a hint", async () => {
