@@ -148,7 +148,11 @@ describeEachEngine("nightjar import", (test) => {
     await writeFile(
       path.join(dir, "nightjar.config.json"),
       JSON.stringify({
-        customers: { attributes: [{ name: "allow_push", type: "boolean", required: true }] },
+        customers: {
+          attributes: [{ name: "allow_push", type: "boolean", required: true }],
+          // Day 2 removes one of two customers.
+          maxRemovedPercent: 50,
+        },
       }),
     );
     await writeFile(path.join(dir, "day1.csv"), "contact_key,allow_push\nA,true\nB,false\n");

@@ -15,7 +15,10 @@ export const EXAMPLE_CONFIG = {
       { name: "signup_date", type: "date", required: false },
       { name: "allow_push", type: "boolean", required: true },
     ],
+    maxRemovedPercent: 10,
+    ignoreColumns: [],
   },
+  imports: { maxLineBytes: 1024 * 1024 },
   sfmc: {
     accounts: [
       {

@@ -249,8 +249,32 @@ export const NightjarConfig = z
     customers: z
       .strictObject({
         attributes: z.array(CustomerAttribute).default([]),
+        /**
+         * A snapshot that would mark more than this share (in %) of the present customers as
+         * removed is refused unless the import is run with --allow-removals (Default: 10).
+         */
+        maxRemovedPercent: z.number().min(0).max(100).default(10),
+        /** Columns of the snapshot files that Nightjar does not keep (Default: none). */
+        ignoreColumns: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .transform((name) => name.toLowerCase()),
+          )
+          .default([]),
       })
-      .default({ attributes: [] }),
+      .default({ attributes: [], maxRemovedPercent: 10, ignoreColumns: [] }),
+    imports: z
+      .strictObject({
+        /** A line of an import file longer than this many bytes is refused (Default: 1 MiB). */
+        maxLineBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1024 * 1024),
+      })
+      .default({ maxLineBytes: 1024 * 1024 }),
     sfmc: z
       .strictObject({
         accounts: z.array(SfmcAccount).default([]),

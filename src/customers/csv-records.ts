@@ -12,11 +12,41 @@ export class CsvFormatError extends NightjarError {
   override name = "CsvFormatError";
 }
 
+/**
+ * A record runs on past the longest a line may be (a file of one huge line, or a quote that never
+ * closes): reading on would hold all of it in memory, so the file is refused here.
+ */
+export class RecordTooLongError extends NightjarError {
+  override name = "RecordTooLongError";
+  constructor(
+    /** The file line the record starts on. */
+    readonly line: number,
+    /** Its first characters. */
+    readonly start: string,
+    readonly limit: number,
+  ) {
+    super(
+      `the record starting on line ${line} is longer than ${limit.toLocaleString("en-US")} bytes (imports.maxLineBytes); is the delimiter right, or does a quote never close?`,
+    );
+  }
+}
+
+/** The longest a record may be by default: 1 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/** Values quoted in problems are cut to this many characters. */
+export const MAX_PROBLEM_VALUE = 200;
+
+/** `text`, or its first MAX_PROBLEM_VALUE characters saying how long it was. */
+export function cutValue(text: string): string {
+  if (text.length <= MAX_PROBLEM_VALUE) return text;
+  return `${text.slice(0, MAX_PROBLEM_VALUE)}… (cut: ${text.length.toLocaleString("en-US")} characters in all)`;
+}
+
 const { QUOTE, LF, CR, NUL, SPACE, TAB } = BYTE;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Records are handed to COPY in chunks of about this size (PGlite copies each from memory). */
 const OUTPUT_CHUNK_BYTES = 4 * 1024 * 1024;
-const MAX_PROBLEM_VALUE = 200;
 
 /** Column name used in a problem that concerns the whole line rather than one value. */
 export const WHOLE_LINE = "(line)";
@@ -86,11 +116,22 @@ export class CsvRecordReader {
   private previous: FingerprintSet | undefined;
   private readonly fingerprint = new Uint32Array(4);
 
+  private readonly maxRecordBytes: number;
+
   constructor(
     private readonly source: AsyncIterator<Buffer>,
     private readonly delimiter: string,
+    options: { maxRecordBytes?: number | undefined } = {},
   ) {
     this.delimiterByte = Buffer.from(delimiter)[0] ?? 0x2c;
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
+
+  /** Refuses a record that has grown past the limit without ending. */
+  private checkRecordLength(): void {
+    if (this.carry.length <= this.maxRecordBytes) return;
+    const start = this.carry.toString("utf8", 0, MAX_PROBLEM_VALUE * 4).slice(0, MAX_PROBLEM_VALUE);
+    throw new RecordTooLongError(this.line, start, this.maxRecordBytes);
   }
 
   /** Reads up to the end of the header record and returns its column names. */
@@ -103,6 +144,7 @@ export class CsvRecordReader {
         this.header = this.parseHeader(text);
         return this.header;
       }
+      this.checkRecordLength();
       const next = await this.source.next();
       if (next.done) {
         if (this.carry.length === 0) throw new CsvFormatError("the file is empty (no header row)");
@@ -167,6 +209,7 @@ export class CsvRecordReader {
         }
       }
       this.carry = buffer.subarray(position);
+      this.checkRecordLength();
       const next = await this.source.next();
       if (next.done) break;
       this.append(next.value);
@@ -313,7 +356,7 @@ export class CsvRecordReader {
         }
         continue;
       }
-      const value = fieldText(buffer, s, e);
+      const value = problemValue(buffer, s, e);
       problems ??= [];
       problems.push({ column: check.column, value: value === "" ? null : value, reason: verdict });
     }
@@ -374,10 +417,13 @@ export class CsvRecordReader {
   ): void {
     this.stats.records++;
     this.stats.rowsWithProblems++;
-    const raw = buffer
+    const head = buffer
       .toString("utf8", start, Math.min(end, start + MAX_PROBLEM_VALUE * 4))
-      .replaceAll("\0", "\\0")
-      .slice(0, MAX_PROBLEM_VALUE);
+      .replaceAll("\0", "\\0");
+    const raw =
+      end - start > MAX_PROBLEM_VALUE
+        ? `${head.slice(0, MAX_PROBLEM_VALUE)}… (cut: ${(end - start).toLocaleString("en-US")} bytes in all)`
+        : head;
     const problems: RecordProblem[] = [{ column: WHOLE_LINE, value: raw, reason }];
     out.writeNumber(this.line);
     out.writeByte(this.delimiterByte);
@@ -386,6 +432,14 @@ export class CsvRecordReader {
     for (let i = 0; i < (this.header?.length ?? 1); i++) out.writeByte(this.delimiterByte);
     out.writeByte(LF);
   }
+}
+
+/** A refused field's value for a problem: its text, cut when long (a field may be a megabyte). */
+function problemValue(buffer: Buffer, start: number, end: number): string {
+  const reads = MAX_PROBLEM_VALUE * 4;
+  if (end - start <= reads) return cutValue(fieldText(buffer, start, end));
+  const head = buffer.toString("utf8", start, start + reads).replace(/^"/, "");
+  return `${head.slice(0, MAX_PROBLEM_VALUE)}… (cut: ${(end - start).toLocaleString("en-US")} bytes in all)`;
 }
 
 function csvQuote(text: string): string {

@@ -17,6 +17,7 @@ import {
 } from "./import-report.ts";
 import { loadFingerprints } from "./row-fingerprints.ts";
 import {
+  type ApplyStepListener,
   applySettings,
   applySnapshot,
   type PreviousImport,
@@ -24,6 +25,7 @@ import {
   refuseOutOfOrder,
   type SnapshotOutcome,
   type SnapshotResult,
+  type TooManyRemovals,
 } from "./snapshot-apply.ts";
 import {
   dropStagingTable,
@@ -47,9 +49,15 @@ export interface CustomerImportRequest {
   delimiter?: string | undefined;
   /** Where to write every problem of a refused file, as CSV. */
   errorsFile?: string | undefined;
+  /** Accept a snapshot that removes more customers than `customers.maxRemovedPercent`. */
+  allowRemovals?: boolean | undefined;
+  /** Columns of the file Nightjar does not keep, besides `customers.ignoreColumns`. */
+  ignoreColumns?: readonly string[] | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Called as the import moves from loading to checking to applying. */
   onStep?: ((step: "loading" | "checking" | "applying") => void) | undefined;
+  /** Called at each sub-step of applying the snapshot, with its rows. */
+  onApplyStep?: ApplyStepListener | undefined;
 }
 
 export interface CustomerImportOptions extends CustomerImportRequest {
@@ -59,6 +67,10 @@ export interface CustomerImportOptions extends CustomerImportRequest {
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
   clock: Clock;
+  /** The removal guard's share, in % of the present customers (Default: 10). */
+  maxRemovedPercent?: number | undefined;
+  /** A longer line refuses the file (Default: 1 MiB). */
+  maxLineBytes?: number | undefined;
 }
 
 export interface CustomerImportResult extends ImportSummary {
@@ -70,6 +82,8 @@ export interface CustomerImportResult extends ImportSummary {
    * of the last import (same file layout), so they were left out of staging.
    */
   compared: number;
+  /** Columns of the file that were ignored, as written in its header. */
+  ignoredColumns: string[];
 }
 
 /** Shared with the transaction import: every row names a customer. */
@@ -91,10 +105,14 @@ export function importCustomerSnapshot(
   request: CustomerImportRequest,
 ): Promise<CustomerImportResult> {
   const { timeZone } = app.config.schedule;
+  const { customers, imports } = app.config;
   return importCustomers(app.db, {
     ...request,
     date: request.date ?? todayIn(timeZone, app.clock),
-    attributes: app.config.customers.attributes,
+    attributes: customers.attributes,
+    ignoreColumns: [...customers.ignoreColumns, ...(request.ignoreColumns ?? [])],
+    maxRemovedPercent: customers.maxRemovedPercent,
+    maxLineBytes: imports.maxLineBytes,
     timeZone,
     clock: app.clock,
   });
@@ -115,6 +133,37 @@ export function importCustomers(
   );
 }
 
+/** Ignoring a column Nightjar needs would import nonsense: refused before reading a line. */
+function refuseBadIgnoredColumns(
+  file: string,
+  ignored: ReadonlySet<string>,
+  configured: ReadonlyMap<string, CustomerAttribute>,
+): void {
+  const problems = [...ignored]
+    .filter((name) => name === "contact_key" || configured.has(name))
+    .map((name) => ({
+      line: 0,
+      column: name,
+      value: name,
+      reason:
+        name === "contact_key"
+          ? "contact_key cannot be ignored: every customer row needs it"
+          : `${name} is a configured customer attribute; it cannot be ignored (remove it from customers.attributes instead)`,
+    }));
+  if (problems.length > 0) throw new ImportRefusedError(file, problems, problems.length);
+}
+
+/** The refusal of a snapshot that would remove too many customers. */
+function tooManyRemovals(
+  file: string,
+  outcome: TooManyRemovals,
+  options: CustomerImportOptions,
+): ImportRefusedError {
+  const share = outcome.present > 0 ? (outcome.removed / outcome.present) * 100 : 100;
+  const reason = `this snapshot would mark ${outcome.removed.toLocaleString("en-US")} of the ${outcome.present.toLocaleString("en-US")} present customers (${share.toFixed(1)}%) as removed, more than customers.maxRemovedPercent (${options.maxRemovedPercent ?? 10}%) allows; is the export truncated? If the removals are real, import it again with --allow-removals`;
+  return new ImportRefusedError(file, [{ line: 0, column: "", value: null, reason }], 1);
+}
+
 const EMPTY_FILE_REASON =
   "the file has no data rows; a snapshot lists every customer, so an empty one (a truncated export?) is refused rather than marking everyone as removed";
 
@@ -129,6 +178,8 @@ async function importCustomersUnreported(
   const previous = await previousCustomerImport(db.kysely);
   refuseOutOfOrder(options.path, options.date, previous);
   const configured = new Map(options.attributes.map((a) => [a.name, a]));
+  const ignored = new Set((options.ignoreColumns ?? []).map((name) => name.toLowerCase()));
+  refuseBadIgnoredColumns(options.path, ignored, configured);
   options.onStep?.("loading");
   /** Stages the file; `compareWith` leaves out the lines that import already had. */
   const stage = (compareWith: PreviousImport | undefined) =>
@@ -136,6 +187,7 @@ async function importCustomersUnreported(
       path: options.path,
       owner,
       delimiter: options.delimiter ?? ",",
+      maxLineBytes: options.maxLineBytes,
       onProgress: options.onProgress,
       timeZone: options.timeZone,
       uniqueColumn: "contact_key",
@@ -146,19 +198,26 @@ async function importCustomersUnreported(
       fieldChecks: (header) =>
         header.map((name) => {
           const attribute = configured.get(name);
-          return attribute
-            ? { column: name, type: attribute.type, required: attribute.required }
-            : CONTACT_KEY_CHECK;
+          if (attribute)
+            return { column: name, type: attribute.type, required: attribute.required };
+          // Staged as text, never applied: checking it would only refuse files for nothing.
+          if (ignored.has(name)) return { column: name, type: "text", required: false };
+          return CONTACT_KEY_CHECK;
         }),
-      checkHeader: (header) =>
-        headerProblems(header, {
-          required: [
-            "contact_key",
-            ...options.attributes.filter((a) => a.required).map((a) => a.name),
-          ],
-          allowed: ["contact_key", ...configured.keys()],
-          allowedLabel: "contact_key or a configured customer attribute",
-        }),
+      checkHeader: (header, written, delimiter) =>
+        headerProblems(
+          header,
+          {
+            required: [
+              "contact_key",
+              ...options.attributes.filter((a) => a.required).map((a) => a.name),
+            ],
+            allowed: ["contact_key", ...configured.keys(), ...ignored],
+            allowedLabel:
+              "contact_key or a configured customer attribute (columns Nightjar does not keep can be ignored with --ignore-columns or customers.ignoreColumns)",
+          },
+          { written, delimiter },
+        ),
     });
   let staged: StagedFile = await stage(previous);
   let unclaimedTable: string | undefined;
@@ -205,6 +264,11 @@ async function importCustomersUnreported(
             started,
             finishedAt: () => options.clock.now(),
             elapsed,
+            removals: {
+              maxPercent: options.maxRemovedPercent ?? 10,
+              allowed: options.allowRemovals ?? false,
+            },
+            onStep: options.onApplyStep,
           }),
         { commitIf: (outcome) => outcome.kind === "applied" },
       ).catch((error: unknown) => {
@@ -220,6 +284,7 @@ async function importCustomersUnreported(
       await restageWhole();
       outcome = await apply();
     }
+    if (outcome.kind === "too_many_removals") throw tooManyRemovals(options.path, outcome, options);
     if (outcome.kind !== "applied") {
       // Rolled back; report every repeated key with its lines.
       await refuseIfProblems(db.kysely, staged, UNIQUE_CONTACT_KEY, options);
@@ -232,7 +297,11 @@ async function importCustomersUnreported(
       await sql`vacuum (analyze) customers`.execute(db.kysely);
     }
     const compared = staged.records - staged.unchanged;
-    return { ...result, compared, seconds: elapsed() };
+    const ignoredColumns = staged.header
+      .map((name, index) => ({ name, written: staged.writtenHeader[index] ?? name }))
+      .filter(({ name }) => ignored.has(name))
+      .map(({ written }) => written);
+    return { ...result, compared, ignoredColumns, seconds: elapsed() };
   } finally {
     if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
     await dropStagingTable(db.kysely, staged.table);

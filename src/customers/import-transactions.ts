@@ -29,6 +29,8 @@ export interface TransactionImportOptions extends TransactionImportRequest {
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
   clock: Clock;
+  /** A longer line refuses the file (Default: 1 MiB). */
+  maxLineBytes?: number | undefined;
 }
 
 export interface TransactionImportResult extends ImportSummary {
@@ -52,6 +54,7 @@ export function importTransactionsFile(
   return importTransactions(app.db, {
     ...request,
     timeZone: app.config.schedule.timeZone,
+    maxLineBytes: app.config.imports.maxLineBytes,
     clock: app.clock,
   });
 }
@@ -83,16 +86,21 @@ async function importTransactionsUnreported(
     path: options.path,
     owner,
     delimiter: options.delimiter ?? ",",
+    maxLineBytes: options.maxLineBytes,
     onProgress: options.onProgress,
     timeZone: options.timeZone,
     uniqueColumn: "transaction_id",
     fieldChecks: (header) => header.map((name) => COLUMN_CHECKS[name] as FieldCheck),
-    checkHeader: (header) =>
-      headerProblems(header, {
-        required: ["contact_key", "occurred_at", "amount"],
-        allowed: ["contact_key", "occurred_at", "amount", "transaction_id"],
-        allowedLabel: "a transaction column",
-      }),
+    checkHeader: (header, written, delimiter) =>
+      headerProblems(
+        header,
+        {
+          required: ["contact_key", "occurred_at", "amount"],
+          allowed: ["contact_key", "occurred_at", "amount", "transaction_id"],
+          allowedLabel: "a transaction column",
+        },
+        { written, delimiter },
+      ),
   });
   try {
     const hasIds = staged.header.includes("transaction_id");

@@ -33,6 +33,8 @@ export interface SnapshotPlan {
   finishedAt: () => Date;
   /** Seconds since the import started. */
   elapsed: () => number;
+  removals: RemovalGuard;
+  onStep?: ApplyStepListener | undefined;
 }
 
 export interface SnapshotResult extends ImportSummary {
@@ -49,7 +51,37 @@ export interface SnapshotResult extends ImportSummary {
 export type SnapshotOutcome =
   | ({ kind: "applied" } & SnapshotResult)
   | { kind: "repeated_keys" }
-  | { kind: "unstaged_repeat_candidates" };
+  | { kind: "unstaged_repeat_candidates" }
+  | TooManyRemovals;
+
+/** The snapshot would mark more customers as removed than the guard allows. */
+export interface TooManyRemovals {
+  kind: "too_many_removals";
+  /** Customers the snapshot would mark as removed. */
+  removed: number;
+  /** Customers present before it. */
+  present: number;
+}
+
+/**
+ * A truncated export must not wipe the customer base: a snapshot that would remove more than
+ * `maxPercent` of the present customers is refused unless `allowed`.
+ */
+export interface RemovalGuard {
+  maxPercent: number;
+  allowed: boolean;
+}
+
+/** A sub-step of applying a snapshot, with the rows it handles (for progress on a terminal). */
+export interface ApplyStep {
+  step: "comparing" | "history" | "updating" | "removing" | "adding";
+  rows: number;
+}
+export type ApplyStepListener = (step: ApplyStep) => void;
+
+type AppliedChanges =
+  | { kind: "applied"; inserted: number; updated: number; removed: number }
+  | TooManyRemovals;
 
 /** Another import was applied between reading this file and applying it, or during it. */
 export class ConcurrentImportError extends NightjarError {
@@ -151,6 +183,7 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
     .executeTakeFirst());
   let counts: { inserted: number; updated: number; removed: number };
   if (empty) {
+    plan.onStep?.({ step: "adding", rows: staged.records });
     // First load: every row is new and starts its first version today; no history to write.
     // Building the primary key once after the load is faster than maintaining it row by row.
     await sql`alter table customers drop constraint customers_pkey`.execute(trx);
@@ -165,7 +198,7 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
     );
     counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
   } else {
-    counts = await applyChanges(trx, {
+    const changes = await applyChanges(trx, {
       path: plan.path,
       staged,
       unclaimedTable: plan.unclaimedTable,
@@ -173,7 +206,11 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
       allNames,
       date,
       importId,
+      removals: plan.removals,
+      onStep: plan.onStep ?? (() => {}),
     });
+    if (changes.kind === "too_many_removals") return changes;
+    counts = { inserted: changes.inserted, updated: changes.updated, removed: changes.removed };
   }
   const repeatCandidates = await candidates;
   if (repeatCandidates.skipped > 0) return { kind: "unstaged_repeat_candidates" };
@@ -197,12 +234,16 @@ export function applySettings(timeZone: string) {
 }
 
 /**
- * Diffs the staged lines against the current customers in one full join that keeps only the
- * differences, with the versions they end, then closes those versions into history and writes
- * the new ones. When unchanged lines were left out of staging, the join sees only the customers
- * that can differ: those whose key was staged, and those whose fingerprint no line claimed
- * (changed or gone). Every writer of `customers` takes the customer tables' lock, so the rows found
- * by the diff stay as they are until the transaction ends.
+ * Diffs the staged lines against the current customers, keeping only the differences with the
+ * versions they end, then closes those versions into history and writes the new ones. The diff is
+ * two keyed joins, each linear in its inputs whatever the mix of new, changed, unchanged and
+ * removed lines: the staged lines against their customers (new, changed, or only a new
+ * fingerprint), and the customers who may have left against the staged keys (removed). When
+ * unchanged lines were left out of staging, those who may have left are the customers whose
+ * fingerprint no line claimed; otherwise every present customer. (One full join with the
+ * customers filtered by OR'd `IN` lists was quadratic once the lists outgrew `work_mem`.)
+ * Every writer of `customers` takes the customer tables' lock, so the rows found by the diff stay
+ * as they are until the transaction ends.
  */
 async function applyChanges(
   trx: Db,
@@ -214,9 +255,11 @@ async function applyChanges(
     allNames: string[];
     date: string;
     importId: number;
+    removals: RemovalGuard;
+    onStep: ApplyStepListener;
   },
-): Promise<{ inserted: number; updated: number; removed: number }> {
-  const { staged, unclaimedTable, names, allNames, date, importId } = plan;
+): Promise<AppliedChanges> {
+  const { staged, unclaimedTable, names, allNames, date, importId, onStep } = plan;
   // The diff's aliases hold a character no attribute name can have, so they never collide.
   const old = (name: string) => sql.id(`old:${name}`);
   const staging = sql.id(staged.table);
@@ -224,28 +267,54 @@ async function applyChanges(
     ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
     : sql`false`;
   const newValues = names.map((name) => sql`, ${sql.ref(`s.${name}`)}`);
+  const newNulls = names.map((name) => sql`, null as ${sql.id(name)}`);
   const oldValues = allNames.map((name) => sql`, ${sql.ref(`c.${name}`)} as ${old(name)}`);
-  const current = unclaimedTable
-    ? sql`(select * from customers c
-        where c.contact_key in (select contact_key from ${staging})
-          or c.row_fingerprint in (select row_fingerprint from ${sql.id(unclaimedTable)})
-          or (c.present and c.row_fingerprint is null))`
-    : sql`customers`;
+  // The planner has not seen the work tables yet; without statistics it may misjudge the joins.
+  await sql`analyze ${staging}`.execute(trx);
+  if (unclaimedTable) await sql`analyze ${sql.id(unclaimedTable)}`.execute(trx);
+
+  onStep({ step: "comparing", rows: staged.records - staged.unchanged });
+  // New customers are not copied here: they go from staging into customers at the end.
   await sql`
     create temp table import_changes on commit drop as
-    select coalesce(s.contact_key, c.contact_key) as contact_key,
-      case when c.contact_key is null then 'new' when s.contact_key is null then 'removed'
-        when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
+    select s.contact_key,
+      case when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
       c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint
       ${sql.join(newValues, sql``)} ${sql.join(oldValues, sql``)}
-    from ${staging} s full join ${current} c on c.contact_key = s.contact_key
-    where c.contact_key is null
-      or (s.contact_key is null and c.present)
-      or (s.contact_key is not null and (not c.present or ${differs}
-        or c.row_fingerprint is distinct from s.row_fingerprint))`.execute(trx);
+    from ${staging} s join customers c on c.contact_key = s.contact_key
+    where not c.present or ${differs}
+      or c.row_fingerprint is distinct from s.row_fingerprint`.execute(trx);
+  const leaving = unclaimedTable
+    ? sql`(select c.* from customers c
+        where c.row_fingerprint in (select u.row_fingerprint from ${sql.id(unclaimedTable)} u)
+        union all
+        select c.* from customers c where c.present and c.row_fingerprint is null)`
+    : sql`customers`;
+  await sql`
+    insert into import_changes
+    select c.contact_key, 'removed', c.valid_from, c.present, null::uuid
+      ${sql.join(newNulls, sql``)} ${sql.join(oldValues, sql``)}
+    from ${leaving} c
+    where c.present
+      and not exists (select 1 from ${staging} s where s.contact_key = c.contact_key)`.execute(trx);
+  await sql`analyze import_changes`.execute(trx);
+  const expected = await sql<{ changed: number; fingerprint: number; removed: number }>`
+    select count(*) filter (where change = 'changed')::int as changed,
+      count(*) filter (where change = 'fingerprint')::int as fingerprint,
+      count(*) filter (where change = 'removed')::int as removed
+    from import_changes`.execute(trx);
+  const planned = expected.rows[0] ?? { changed: 0, fingerprint: 0, removed: 0 };
+  if (planned.removed > 0 && !plan.removals.allowed) {
+    const present = await sql<{ n: number }>`
+      select count(*)::int as n from customers where present`.execute(trx);
+    const base = present.rows[0]?.n ?? 0;
+    if (planned.removed > (base * plan.removals.maxPercent) / 100)
+      return { kind: "too_many_removals", removed: planned.removed, present: base };
+  }
 
   // The version in force until today becomes history, unless it started today: a same-day
   // correction replaces it, since [today, today) is empty.
+  onStep({ step: "history", rows: planned.changed + planned.removed });
   await sql`
     insert into customer_history (contact_key, valid_from, valid_to, present
       ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
@@ -257,6 +326,7 @@ async function applyChanges(
     from import_changes
     where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx);
 
+  onStep({ step: "updating", rows: planned.changed });
   const updated = await sql`
     update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
       row_fingerprint = x.row_fingerprint
@@ -275,23 +345,27 @@ async function applyChanges(
     trx,
   );
 
+  onStep({ step: "removing", rows: planned.removed });
   const removed = await sql`
     update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
     from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
     trx,
   );
 
+  // The staged lines of keys no customer has; nothing above added a customer.
+  const newRows = Math.max(
+    0,
+    staged.records - staged.unchanged - planned.changed - planned.fingerprint,
+  );
+  onStep({ step: "adding", rows: newRows });
   const inserted = await sql`
     insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
       row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
-    select contact_key, true, ${date}::date, ${date}::date, ${importId}, row_fingerprint
-      ${names.length ? sql`, ${columnList(names)}` : sql``}
-    from import_changes where change = 'new'`.execute(trx);
+    select s.contact_key, true, ${date}::date, ${date}::date, ${importId}, s.row_fingerprint
+      ${names.length ? sql`, ${columnList(names, "s")}` : sql``}
+    from ${staging} s
+    where not exists (select 1 from customers c where c.contact_key = s.contact_key)`.execute(trx);
 
-  const expected = await sql<{ changed: number; removed: number }>`
-    select count(*) filter (where change = 'changed') as changed,
-      count(*) filter (where change = 'removed') as removed
-    from import_changes`.execute(trx);
   const counts = {
     inserted: Number(inserted.numAffectedRows ?? 0),
     updated: Number(updated.numAffectedRows ?? 0),
@@ -299,13 +373,10 @@ async function applyChanges(
   };
   // Under the import lock nothing else changes customers; if something did, undo rather than
   // half-apply.
-  if (
-    counts.updated !== Number(expected.rows[0]?.changed) ||
-    counts.removed !== Number(expected.rows[0]?.removed)
-  ) {
+  if (counts.updated !== planned.changed || counts.removed !== planned.removed) {
     throw new ConcurrentImportError(
       `the customers changed while ${plan.path} was being applied; nothing was imported, run the import again`,
     );
   }
-  return counts;
+  return { kind: "applied", ...counts };
 }

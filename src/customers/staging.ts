@@ -2,7 +2,13 @@ import { sql } from "kysely";
 import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
 import type { WorkTableOwner } from "../db/work-tables.ts";
 import { PG_TYPE } from "./column-types.ts";
-import { CsvRecordReader, type RecordProblem, WHOLE_LINE } from "./csv-records.ts";
+import {
+  CsvRecordReader,
+  cutValue,
+  type RecordProblem,
+  RecordTooLongError,
+  WHOLE_LINE,
+} from "./csv-records.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import {
   type ImportProblem,
@@ -17,7 +23,10 @@ import { openSourceFile } from "./source-file.ts";
 /** A file loaded into its own typed staging table: one row per record, with its line number. */
 export interface StagedFile {
   table: string;
+  /** The column names, lower case (as matched). */
   header: string[];
+  /** The column names as written in the file. */
+  writtenHeader: string[];
   records: number;
   /** Records the reader found problems in (the file will be refused when > 0). */
   rowsWithProblems: number;
@@ -42,14 +51,19 @@ export interface StageOptions {
   /** Names the staging table (its owner is this import). */
   owner: WorkTableOwner;
   delimiter: string;
-  /** Checks the header; any problem refuses the file before anything is loaded. */
-  checkHeader: (header: string[]) => ImportProblem[];
+  /**
+   * Checks the header (lower case, as written, and the delimiter it was split on); any problem
+   * refuses the file before anything is loaded.
+   */
+  checkHeader: (header: string[], written: string[], delimiter: string) => ImportProblem[];
   /** The check of each header column, in header order (called once the header passed). */
   fieldChecks: (header: string[]) => FieldCheck[];
   /** The column that must be unique in the file; kept on rows with problems. */
   uniqueColumn: string;
   /** Time zone for timestamps written without an offset. */
   timeZone: string;
+  /** A longer line (or record) refuses the file (Default: 1 MiB). */
+  maxLineBytes?: number | undefined;
   /**
    * Stage each line's fingerprint (column `row_fingerprint`); the previous import's fingerprints,
    * when returned for this file's layout (basis), leave its unchanged lines out of staging.
@@ -64,10 +78,13 @@ export interface StageOptions {
  */
 export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promise<StagedFile> {
   const source = await openSourceFile(options.path);
-  const reader = new CsvRecordReader(source.chunks, options.delimiter);
+  const reader = new CsvRecordReader(source.chunks, options.delimiter, {
+    maxRecordBytes: options.maxLineBytes,
+  });
+  const writtenHeader = await readHeaderOrRefuse(reader, options.path, source);
   // Column names match case-insensitively: attribute names are lower snake case.
-  const header = (await reader.readHeader()).map((name) => name.toLowerCase());
-  const headerProblems = options.checkHeader(header);
+  const header = writtenHeader.map((name) => name.toLowerCase());
+  const headerProblems = options.checkHeader(header, writtenHeader, options.delimiter);
   if (headerProblems.length > 0) {
     await source.chunks.return?.();
     throw new ImportRefusedError(options.path, headerProblems, headerProblems.length);
@@ -131,6 +148,7 @@ export async function stageCsvFile(db: NightjarDb, options: StageOptions): Promi
   return {
     table,
     header,
+    writtenHeader,
     records: reader.stats.records,
     rowsWithProblems: reader.stats.rowsWithProblems,
     duplicateCandidates: memoize(() => reader.duplicateCandidateLines()),
@@ -149,7 +167,33 @@ function memoize<T>(compute: () => T): () => T {
   };
 }
 
+/** A record past the length limit, as a refusal of the file. */
+function tooLong(path: string, error: RecordTooLongError): ImportRefusedError {
+  return new ImportRefusedError(
+    path,
+    [{ line: error.line, column: WHOLE_LINE, value: cutValue(error.start), reason: error.message }],
+    1,
+    { cause: error },
+  );
+}
+
+/** Reads the header; a file that cannot have one (empty, too long, not CSV) is refused. */
+async function readHeaderOrRefuse(
+  reader: CsvRecordReader,
+  path: string,
+  source: { chunks: AsyncIterator<Buffer> },
+): Promise<string[]> {
+  try {
+    return await reader.readHeader();
+  } catch (error) {
+    await source.chunks.return?.();
+    if (error instanceof RecordTooLongError) throw tooLong(path, error);
+    throw error;
+  }
+}
+
 function copyFailure(path: string, cause: unknown): Error {
+  if (cause instanceof RecordTooLongError) return tooLong(path, cause);
   if (!(cause instanceof Error) || cause.name === "SourceFileError") return cause as Error;
   const where = (cause as { where?: string }).where;
   const reason = `the database could not read this file as CSV: ${cause.message}${where ? ` (${where})` : ""}`;
@@ -237,7 +281,7 @@ function rowProblems(row: ProblemRow, unique: UniqueRule | undefined): ImportPro
     problems.push({
       line,
       column: unique.column,
-      value: row.key,
+      value: row.key === null ? null : cutValue(row.key),
       reason: `duplicate ${unique.label}: also on line${others.length > 1 ? "s" : ""} ${shown}${more}`,
     });
   }

@@ -27,6 +27,8 @@ export function load(
     attributes: TEST_ATTRIBUTES,
     timeZone: "UTC",
     clock: testClock(),
+    // A handful of customers: removing one is a large share, on purpose (the guard has its own tests).
+    maxRemovedPercent: 100,
     ...extra,
   });
 }

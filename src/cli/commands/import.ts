@@ -1,9 +1,10 @@
 import path from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { parseDelimiter } from "../../customers/csv-records.ts";
 import { importCustomerSnapshot } from "../../customers/import-customers.ts";
 import type { ImportSummary } from "../../customers/import-report.ts";
 import { importTransactionsFile } from "../../customers/import-transactions.ts";
+import type { ApplyStep } from "../../customers/snapshot-apply.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDate } from "../options.ts";
 import { count, importProgressBar, type Output } from "../output.ts";
@@ -12,8 +13,28 @@ interface ImportOptions {
   date?: string;
   delimiter?: string;
   errorsFile?: string;
+  allowRemovals?: boolean;
+  ignoreColumns?: string[];
   json?: boolean;
 }
+
+/** `--ignore-columns a,b`: column names, as a list. */
+function parseColumnList(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError("expected column names, e.g. a,b");
+  return names;
+}
+
+const APPLY_STEP_WORDS: Record<ApplyStep["step"], string> = {
+  comparing: "comparing lines with the customers",
+  history: "writing history",
+  updating: "updating changed customers",
+  removing: "marking removed customers",
+  adding: "adding new customers",
+};
 
 function summaryJson(result: ImportSummary): ImportSummary {
   const { rows, inserted, updated, unchanged, removed } = result;
@@ -58,14 +79,28 @@ export function registerImport(program: Command, context: CommandContext): void 
     )
     .option("--delimiter <char>", "field delimiter (default: ,; use \\t or tab for tabs)")
     .option("--errors-file <path>", "write every problem of a refused file to this CSV file")
+    .option(
+      "--allow-removals",
+      "accept a snapshot that marks more customers as removed than customers.maxRemovedPercent",
+    )
+    .option(
+      "--ignore-columns <a,b>",
+      "columns of the file Nightjar does not keep (besides customers.ignoreColumns)",
+      parseColumnList,
+    )
     .option("--json", "print the result as one JSON line")
     .action(async (file: string, options: ImportOptions, command: Command) => {
       const out = context.output(options.json);
       const delimiter = parseDelimiter(options.delimiter);
       await context.withApp(command, async (app) => {
-        const { bar, onStep } = reportSteps(out, path.basename(file));
+        const label = path.basename(file);
+        const { bar, onStep } = reportSteps(out, label);
         try {
           const result = await importCustomerSnapshot(app, {
+            allowRemovals: options.allowRemovals,
+            ignoreColumns: options.ignoreColumns,
+            onApplyStep: ({ step, rows }) =>
+              out.progress(`${label}: ${APPLY_STEP_WORDS[step]} (${count(rows)} rows)…`),
             path: context.resolve(file),
             date: options.date,
             delimiter,
@@ -74,10 +109,14 @@ export function registerImport(program: Command, context: CommandContext): void 
             onStep,
           });
           bar.stop();
-          out.result(summaryJson(result), () =>
-            result.importId === null
-              ? `${file} was already imported for ${result.date}: nothing changed (${count(result.rows)} rows).`
-              : `Imported ${file} as the ${result.date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`,
+          const ignored = result.ignoredColumns;
+          out.result(
+            { ...summaryJson(result), ...(ignored.length ? { ignoredColumns: ignored } : {}) },
+            () =>
+              (result.importId === null
+                ? `${file} was already imported for ${result.date}: nothing changed (${count(result.rows)} rows).`
+                : `Imported ${file} as the ${result.date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`) +
+              (ignored.length ? ` Ignored columns: ${ignored.join(", ")}.` : ""),
           );
         } finally {
           bar.stop();
