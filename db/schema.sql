@@ -153,8 +153,8 @@ create table transactions (
   constraint transactions_pkey PRIMARY KEY (contact_key, id)
 );
 
-create index customer_history_valid_to on public.customer_history using btree (valid_to);
-create index customer_model_history_valid_to on public.customer_model_history using btree (valid_to);
+create index customer_history_valid_to on public.customer_history using brin (valid_to);
+create index customer_model_history_valid_to on public.customer_model_history using brin (valid_to);
 create index imports_kind_date on public.imports using btree (kind, import_date);
 create index model_runs_date on public.model_runs using btree (run_date);
 create index sfmc_messages_app on public.sfmc_messages using btree (app_id, name);
