@@ -1,10 +1,26 @@
-import { type RawBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
-import { NightjarError } from "../errors.ts";
 import { recordedAttributes } from "./attributes.ts";
 import { finishImportLog, startImportLog } from "./import-log.ts";
 import { ImportRefusedError, type ImportSummary } from "./import-report.ts";
+import {
+  type ApplyStepListener,
+  applySnapshotChanges,
+  ConcurrentImportError,
+  columnList,
+  type RemovalGuard,
+  type TooManyRemovals,
+} from "./snapshot-diff.ts";
+
+export {
+  type ApplyStep,
+  type ApplyStepListener,
+  ConcurrentImportError,
+  type RemovalGuard,
+  type TooManyRemovals,
+} from "./snapshot-diff.ts";
+
 import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
 
 /** The customer import that a snapshot is applied on top of (the last one applied). */
@@ -54,41 +70,6 @@ export type SnapshotOutcome =
   | { kind: "unstaged_repeat_candidates" }
   | TooManyRemovals;
 
-/** The snapshot would mark more customers as removed than the guard allows. */
-export interface TooManyRemovals {
-  kind: "too_many_removals";
-  /** Customers the snapshot would mark as removed. */
-  removed: number;
-  /** Customers present before it. */
-  present: number;
-}
-
-/**
- * A truncated export must not wipe the customer base: a snapshot that would remove more than
- * `maxPercent` of the present customers is refused unless `allowed`.
- */
-export interface RemovalGuard {
-  maxPercent: number;
-  allowed: boolean;
-}
-
-/** A sub-step of applying a snapshot, with the rows it handles (for progress on a terminal). */
-export interface ApplyStep {
-  step: "comparing" | "history" | "updating" | "removing" | "adding";
-  rows: number;
-}
-export type ApplyStepListener = (step: ApplyStep) => void;
-
-type AppliedChanges =
-  | { kind: "applied"; inserted: number; updated: number; removed: number }
-  | TooManyRemovals;
-
-/** Another import was applied between reading this file and applying it, or during it. */
-export class ConcurrentImportError extends NightjarError {
-  override name = "ConcurrentImportError";
-  override readonly kind = "conflict";
-}
-
 /** The last customer import applied, if any. */
 export async function previousCustomerImport(db: Db): Promise<PreviousImport | undefined> {
   const row = await db
@@ -125,13 +106,6 @@ export function refuseOutOfOrder(file: string, date: string, previous?: Previous
       1,
     );
   }
-}
-
-function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> {
-  return sql.join(
-    names.map((name) => (prefix ? sql.ref(`${prefix}.${name}`) : sql.id(name))),
-    sql`, `,
-  );
 }
 
 /**
@@ -198,7 +172,7 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
     );
     counts = { inserted: Number(result.numAffectedRows ?? 0), updated: 0, removed: 0 };
   } else {
-    const changes = await applyChanges(trx, {
+    const changes = await applySnapshotChanges(trx, {
       path: plan.path,
       staged,
       unclaimedTable: plan.unclaimedTable,
@@ -231,157 +205,4 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
 /** The session of the transaction that applies a snapshot (see `inTransaction`). */
 export function applySettings(timeZone: string) {
   return { timeZone, locks: ["customerTables"], jit: false } as const;
-}
-
-/**
- * Diffs the staged lines against the current customers, keeping only the differences with the
- * versions they end, then closes those versions into history and writes the new ones. The diff is
- * two keyed joins, each linear in its inputs whatever the mix of new, changed, unchanged and
- * removed lines: the staged lines against their customers (new, changed, or only a new
- * fingerprint), and the customers who may have left against the staged keys (removed). When
- * unchanged lines were left out of staging, those who may have left are the customers whose
- * fingerprint no line claimed; otherwise every present customer. (One full join with the
- * customers filtered by OR'd `IN` lists was quadratic once the lists outgrew `work_mem`.)
- * Every writer of `customers` takes the customer tables' lock, so the rows found by the diff stay
- * as they are until the transaction ends.
- */
-async function applyChanges(
-  trx: Db,
-  plan: {
-    path: string;
-    staged: StagedFile;
-    unclaimedTable: string | undefined;
-    names: string[];
-    allNames: string[];
-    date: string;
-    importId: number;
-    removals: RemovalGuard;
-    onStep: ApplyStepListener;
-  },
-): Promise<AppliedChanges> {
-  const { staged, unclaimedTable, names, allNames, date, importId, onStep } = plan;
-  // The diff's aliases hold a character no attribute name can have, so they never collide.
-  const old = (name: string) => sql.id(`old:${name}`);
-  const staging = sql.id(staged.table);
-  const differs = names.length
-    ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
-    : sql`false`;
-  const newNulls = names.map((name) => sql`, null as ${sql.id(name)}`);
-  const oldValues = allNames.map((name) => sql`, ${sql.ref(`c.${name}`)} as ${old(name)}`);
-  // The planner has not seen the work tables yet; the join keys' statistics are all it needs
-  // (analyzing every column costs more than it saves).
-  await sql`analyze ${staging} (contact_key)`.execute(trx);
-  if (unclaimedTable) await sql`analyze ${sql.id(unclaimedTable)}`.execute(trx);
-
-  onStep({ step: "comparing", rows: staged.records - staged.unchanged });
-  // New customers are noted by key only: their values go from staging into customers at the end.
-  const unlessNew = (name: string) =>
-    sql`, case when c.contact_key is not null then ${sql.ref(`s.${name}`)} end as ${sql.id(name)}`;
-  await sql`
-    create temp table import_changes on commit drop as
-    select s.contact_key,
-      case when c.contact_key is null then 'new'
-        when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
-      c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint
-      ${sql.join(names.map(unlessNew), sql``)} ${sql.join(oldValues, sql``)}
-    from ${staging} s left join customers c on c.contact_key = s.contact_key
-    where c.contact_key is null or not c.present or ${differs}
-      or c.row_fingerprint is distinct from s.row_fingerprint`.execute(trx);
-  const leaving = unclaimedTable
-    ? sql`(select c.* from customers c
-        where c.row_fingerprint in (select u.row_fingerprint from ${sql.id(unclaimedTable)} u)
-        union all
-        select c.* from customers c where c.present and c.row_fingerprint is null)`
-    : sql`customers`;
-  await sql`
-    insert into import_changes
-    select c.contact_key, 'removed', c.valid_from, c.present, null::uuid
-      ${sql.join(newNulls, sql``)} ${sql.join(oldValues, sql``)}
-    from ${leaving} c
-    where c.present
-      and not exists (select 1 from ${staging} s where s.contact_key = c.contact_key)`.execute(trx);
-  await sql`analyze import_changes (contact_key, change)`.execute(trx);
-  const expected = await sql<{ new: number; changed: number; removed: number }>`
-    select count(*) filter (where change = 'new')::int as new,
-      count(*) filter (where change = 'changed')::int as changed,
-      count(*) filter (where change = 'removed')::int as removed
-    from import_changes`.execute(trx);
-  const planned = expected.rows[0] ?? { new: 0, changed: 0, removed: 0 };
-  if (planned.removed > 0 && !plan.removals.allowed) {
-    const present = await sql<{ n: number }>`
-      select count(*)::int as n from customers where present`.execute(trx);
-    const base = present.rows[0]?.n ?? 0;
-    if (planned.removed > (base * plan.removals.maxPercent) / 100)
-      return { kind: "too_many_removals", removed: planned.removed, present: base };
-  }
-
-  // The version in force until today becomes history, unless it started today: a same-day
-  // correction replaces it, since [today, today) is empty.
-  onStep({ step: "history", rows: planned.changed + planned.removed });
-  await sql`
-    insert into customer_history (contact_key, valid_from, valid_to, present
-      ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
-    select contact_key, ${old("valid_from")}, ${date}::date, ${old("present")}
-      ${sql.join(
-        allNames.map((name) => sql`, ${old(name)}`),
-        sql``,
-      )}
-    from import_changes
-    where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx);
-
-  onStep({ step: "updating", rows: planned.changed });
-  const updated = await sql`
-    update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
-      row_fingerprint = x.row_fingerprint
-      ${sql.join(
-        names.map((name) => sql`, ${sql.id(name)} = ${sql.ref(`x.${name}`)}`),
-        sql``,
-      )}
-    from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
-    trx,
-  );
-
-  // Same values written differently (say 1.50 for 1.5): no new version, only the line's new hash.
-  await sql`
-    update customers c set row_fingerprint = x.row_fingerprint
-    from import_changes x where x.contact_key = c.contact_key and x.change = 'fingerprint'`.execute(
-    trx,
-  );
-
-  onStep({ step: "removing", rows: planned.removed });
-  const removed = await sql`
-    update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
-    from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
-    trx,
-  );
-
-  onStep({ step: "adding", rows: planned.new });
-  const inserted =
-    planned.new === 0
-      ? { numAffectedRows: 0n }
-      : await sql`
-          insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
-            row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
-          select s.contact_key, true, ${date}::date, ${date}::date, ${importId}, s.row_fingerprint
-            ${names.length ? sql`, ${columnList(names, "s")}` : sql``}
-          from ${staging} s join import_changes x on x.contact_key = s.contact_key
-          where x.change = 'new'`.execute(trx);
-
-  const counts = {
-    inserted: Number(inserted.numAffectedRows ?? 0),
-    updated: Number(updated.numAffectedRows ?? 0),
-    removed: Number(removed.numAffectedRows ?? 0),
-  };
-  // Under the import lock nothing else changes customers; if something did, undo rather than
-  // half-apply.
-  if (
-    counts.inserted !== planned.new ||
-    counts.updated !== planned.changed ||
-    counts.removed !== planned.removed
-  ) {
-    throw new ConcurrentImportError(
-      `the customers changed while ${plan.path} was being applied; nothing was imported, run the import again`,
-    );
-  }
-  return { kind: "applied", ...counts };
 }

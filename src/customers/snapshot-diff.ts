@@ -1,0 +1,241 @@
+/**
+ * The diff of a snapshot against the current customers, and what it writes: history, updated,
+ * removed and new customers. Runs in the transaction that applies the snapshot.
+ */
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "../db/connect.ts";
+import { NightjarError } from "../errors.ts";
+import type { StagedFile } from "./staging.ts";
+
+/** `a, b` or `c.a, c.b` for attribute columns. */
+export function columnList(names: readonly string[], prefix = ""): RawBuilder<unknown> {
+  return sql.join(
+    names.map((name) => (prefix ? sql.ref(`${prefix}.${name}`) : sql.id(name))),
+    sql`, `,
+  );
+}
+
+/** The diff's aliases hold a character no attribute name can have, so they never collide. */
+const old = (name: string) => sql.id(`old:${name}`);
+
+/** Another import was applied between reading this file and applying it, or during it. */
+export class ConcurrentImportError extends NightjarError {
+  override name = "ConcurrentImportError";
+  override readonly kind = "conflict";
+}
+
+/** The snapshot would mark more customers as removed than the guard allows. */
+export interface TooManyRemovals {
+  kind: "too_many_removals";
+  /** Customers the snapshot would mark as removed. */
+  removed: number;
+  /** Customers present before it. */
+  present: number;
+}
+
+/**
+ * A truncated export must not wipe the customer base: a snapshot that would remove more than
+ * `maxPercent` of the present customers is refused unless `allowed`.
+ */
+export interface RemovalGuard {
+  maxPercent: number;
+  allowed: boolean;
+}
+
+/** A sub-step of applying a snapshot, with the rows it handles (for progress on a terminal). */
+export interface ApplyStep {
+  step: "comparing" | "history" | "updating" | "removing" | "adding";
+  rows: number;
+}
+export type ApplyStepListener = (step: ApplyStep) => void;
+
+type AppliedChanges =
+  | { kind: "applied"; inserted: number; updated: number; removed: number }
+  | TooManyRemovals;
+
+/**
+ * Diffs the staged lines against the current customers, keeping only the differences with the
+ * versions they end, then closes those versions into history and writes the new ones. The diff is
+ * two keyed joins, each linear in its inputs whatever the mix of new, changed, unchanged and
+ * removed lines: the staged lines against their customers (new, changed, or only a new
+ * fingerprint), and the customers who may have left against the staged keys (removed). When
+ * unchanged lines were left out of staging, those who may have left are the customers whose
+ * fingerprint no line claimed; otherwise every present customer. (One full join with the
+ * customers filtered by OR'd `IN` lists was quadratic once the lists outgrew `work_mem`.)
+ * Every writer of `customers` takes the customer tables' lock, so the rows found by the diff stay
+ * as they are until the transaction ends.
+ */
+export async function applySnapshotChanges(
+  trx: Db,
+  plan: {
+    path: string;
+    staged: StagedFile;
+    unclaimedTable: string | undefined;
+    names: string[];
+    allNames: string[];
+    date: string;
+    importId: number;
+    removals: RemovalGuard;
+    onStep: ApplyStepListener;
+  },
+): Promise<AppliedChanges> {
+  const { staged, unclaimedTable, names, allNames, date, importId, onStep } = plan;
+  const staging = sql.id(staged.table);
+  // The planner has not seen the work tables yet; the join keys' statistics are all it needs
+  // (analyzing every column costs more than it saves).
+  await sql`analyze ${staging} (contact_key)`.execute(trx);
+  if (unclaimedTable) await sql`analyze ${sql.id(unclaimedTable)}`.execute(trx);
+
+  onStep({ step: "comparing", rows: staged.records - staged.unchanged });
+  const queries = snapshotDiffQueries({
+    staging: staged.table,
+    unclaimed: unclaimedTable,
+    names,
+    allNames,
+  });
+  await sql`create temp table import_changes on commit drop as ${queries.changes}`.execute(trx);
+  await sql`insert into import_changes ${queries.leaving}`.execute(trx);
+  await sql`analyze import_changes (contact_key, change)`.execute(trx);
+  const expected = await sql<{ new: number; changed: number; removed: number }>`
+    select count(*) filter (where change = 'new')::int as new,
+      count(*) filter (where change = 'changed')::int as changed,
+      count(*) filter (where change = 'removed')::int as removed
+    from import_changes`.execute(trx);
+  const planned = expected.rows[0] ?? { new: 0, changed: 0, removed: 0 };
+  if (planned.removed > 0 && !plan.removals.allowed) {
+    const present = await sql<{ n: number }>`
+      select count(*)::int as n from customers where present`.execute(trx);
+    const base = present.rows[0]?.n ?? 0;
+    if (planned.removed > (base * plan.removals.maxPercent) / 100)
+      return { kind: "too_many_removals", removed: planned.removed, present: base };
+  }
+
+  // The version in force until today becomes history, unless it started today: a same-day
+  // correction replaces it, since [today, today) is empty.
+  onStep({ step: "history", rows: planned.changed + planned.removed });
+  await sql`
+    insert into customer_history (contact_key, valid_from, valid_to, present
+      ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
+    select contact_key, ${old("valid_from")}, ${date}::date, ${old("present")}
+      ${sql.join(
+        allNames.map((name) => sql`, ${old(name)}`),
+        sql``,
+      )}
+    from import_changes
+    where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx);
+
+  onStep({ step: "updating", rows: planned.changed });
+  const updated = await sql`
+    update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
+      row_fingerprint = x.row_fingerprint
+      ${sql.join(
+        names.map((name) => sql`, ${sql.id(name)} = ${sql.ref(`x.${name}`)}`),
+        sql``,
+      )}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
+    trx,
+  );
+
+  // Same values written differently (say 1.50 for 1.5): no new version, only the line's new hash.
+  await sql`
+    update customers c set row_fingerprint = x.row_fingerprint
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'fingerprint'`.execute(
+    trx,
+  );
+
+  onStep({ step: "removing", rows: planned.removed });
+  const removed = await sql`
+    update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
+    from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
+    trx,
+  );
+
+  onStep({ step: "adding", rows: planned.new });
+  const inserted =
+    planned.new === 0
+      ? { numAffectedRows: 0n }
+      : await sql`
+          insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
+            row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
+          select s.contact_key, true, ${date}::date, ${date}::date, ${importId}, s.row_fingerprint
+            ${names.length ? sql`, ${columnList(names, "s")}` : sql``}
+          from ${staging} s join import_changes x on x.contact_key = s.contact_key
+          where x.change = 'new'`.execute(trx);
+
+  const counts = {
+    inserted: Number(inserted.numAffectedRows ?? 0),
+    updated: Number(updated.numAffectedRows ?? 0),
+    removed: Number(removed.numAffectedRows ?? 0),
+  };
+  // Under the import lock nothing else changes customers; if something did, undo rather than
+  // half-apply.
+  if (
+    counts.inserted !== planned.new ||
+    counts.updated !== planned.changed ||
+    counts.removed !== planned.removed
+  ) {
+    throw new ConcurrentImportError(
+      `the customers changed while ${plan.path} was being applied; nothing was imported, run the import again`,
+    );
+  }
+  return { kind: "applied", ...counts };
+}
+
+/** The diff's tables and columns: the staging table, the unclaimed fingerprints, the attributes. */
+export interface DiffSources {
+  staging: string;
+  /** The previous import's fingerprints no line claimed; undefined when every line was staged. */
+  unclaimed: string | undefined;
+  /** The attributes in the file. */
+  names: readonly string[];
+  /** Every attribute column the customers have. */
+  allNames: readonly string[];
+}
+
+/**
+ * The two queries of the diff, each one keyed join (a hash or merge join whatever the sizes):
+ * `changes`, the staged lines that are new, changed or carry only a new fingerprint, with the
+ * versions they end; `leaving`, the present customers who are not in the file (removed), in the
+ * same columns. Exported so that a test can check their plans.
+ */
+export function snapshotDiffQueries(sources: DiffSources): {
+  changes: RawBuilder<unknown>;
+  leaving: RawBuilder<unknown>;
+} {
+  const { names, allNames } = sources;
+  const staging = sql.id(sources.staging);
+  const differs = names.length
+    ? sql`(${columnList(names, "c")}) is distinct from (${columnList(names, "s")})`
+    : sql`false`;
+  const oldValues = allNames.map((name) => sql`, ${sql.ref(`c.${name}`)} as ${old(name)}`);
+  // New customers are noted by key only: their values go from staging into customers at the end.
+  const unlessNew = (name: string) =>
+    sql`, case when c.contact_key is not null then ${sql.ref(`s.${name}`)} end as ${sql.id(name)}`;
+  const changes = sql`
+    select s.contact_key,
+      case when c.contact_key is null then 'new'
+        when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
+      c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint
+      ${sql.join(names.map(unlessNew), sql``)} ${sql.join(oldValues, sql``)}
+    from ${staging} s left join customers c on c.contact_key = s.contact_key
+    where c.contact_key is null or not c.present or ${differs}
+      or c.row_fingerprint is distinct from s.row_fingerprint`;
+  // Who may have left: without fingerprints every present customer; with them, only those whose
+  // fingerprint no line claimed (the others' lines came back unchanged).
+  const candidates = sources.unclaimed
+    ? sql`(select c.* from customers c
+        where c.row_fingerprint in (select u.row_fingerprint from ${sql.id(sources.unclaimed)} u)
+        union all
+        select c.* from customers c where c.present and c.row_fingerprint is null)`
+    : sql`customers`;
+  const leaving = sql`
+    select c.contact_key, 'removed', c.valid_from, c.present, null::uuid
+      ${sql.join(
+        names.map((name) => sql`, null as ${sql.id(name)}`),
+        sql``,
+      )} ${sql.join(oldValues, sql``)}
+    from ${candidates} c
+    where c.present
+      and not exists (select 1 from ${staging} s where s.contact_key = c.contact_key)`;
+  return { changes, leaving };
+}
