@@ -4,9 +4,9 @@ import {
   expectedPurchases,
   expectedPurchasesNewCustomer,
   fitBgNbd,
-} from "../src/model/bgnbd.ts";
-import { customerLifetimeValue } from "../src/model/clv.ts";
-import { expectedAverageSpend, fitGammaGamma } from "../src/model/gamma-gamma.ts";
+} from "../src/model/stats/bgnbd.ts";
+import { customerLifetimeValue } from "../src/model/stats/clv.ts";
+import { expectedAverageSpend, fitGammaGamma } from "../src/model/stats/gamma-gamma.ts";
 import {
   CDNOW_SHA256,
   cdnowFileSha256,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type BgNbdParams, fitBgNbd } from "../src/model/bgnbd.ts";
-import { fitGammaGamma } from "../src/model/gamma-gamma.ts";
-import { seededRandom, simulateBgNbd, simulateMeanSpend } from "../src/model/simulate.ts";
+import { type BgNbdParams, fitBgNbd } from "../src/model/stats/bgnbd.ts";
+import { fitGammaGamma } from "../src/model/stats/gamma-gamma.ts";
+import { seededRandom, simulateBgNbd, simulateMeanSpend } from "../src/model/stats/simulate.ts";
 
 /**
  * Parameter recovery: 100,000 customers drawn from known parameters, with ages T spread uniformly

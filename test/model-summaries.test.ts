@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { summarizeTransactions } from "../src/model/summaries.ts";
+import { summarizeTransactions } from "../src/model/stats/summaries.ts";
 import { CDNOW_DIR, cdnowSummaries, readNumericCsv } from "./helpers/cdnow.ts";
 
 /** Half a unit of the files' last (second) decimal, plus room for binary rounding. */
