@@ -22,11 +22,9 @@ function simulate(n: number, seed: number) {
 
 describe("parameter recovery from simulated customers", () => {
   const data = simulate(100_000, 2026);
-  const started = performance.now();
   const fit = fitBgNbd(data);
-  const seconds = (performance.now() - started) / 1000;
 
-  it("fits the BG/NBD back within 3 standard errors, in well under a second", () => {
+  it("fits the BG/NBD back within 3 standard errors", () => {
     expect(fit.converged).toBe(true);
     for (const key of ["r", "alpha", "a", "b"] as const) {
       const error = fit.standardErrors[key];
@@ -36,8 +34,6 @@ describe("parameter recovery from simulated customers", () => {
         `${key} = ${fit.params[key]} ± ${error}`,
       ).toBeLessThan(3 * error);
     }
-    // A loose bound (the 2-core reference machine takes ~0.2 s) that still catches a slow fit.
-    expect(seconds).toBeLessThan(5);
   });
 
   it("has standard errors that shrink like 1/√n", () => {
