@@ -15,7 +15,7 @@
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { seededRandom } from "../src/model/simulate.ts";
+import { seededRandom } from "../src/model/stats/simulate.ts";
 import { benchServer, LineFile, machine, median, rssProbe, run, type Timed } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -12,7 +12,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gammaDraw, seededRandom } from "../src/model/simulate.ts";
+import { gammaDraw, seededRandom } from "../src/model/stats/simulate.ts";
 import { benchServer, LineFile, machine, median, rssProbe, run } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

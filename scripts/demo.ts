@@ -14,7 +14,7 @@ import { DEMO_CLIENT } from "../emulator/demo-tenant.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { customersAsOf } from "../src/customers/history.ts";
 import { openDatabase } from "../src/db/connect.ts";
-import { seededRandom } from "../src/model/simulate.ts";
+import { seededRandom } from "../src/model/stats/simulate.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORK = path.join(ROOT, ".demo");

@@ -10,7 +10,7 @@ import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { configFromObject } from "../src/config/load.ts";
 import { importCustomerSnapshot } from "../src/customers/import-customers.ts";
 import { importTransactionsFile } from "../src/customers/import-transactions.ts";
-import { runCustomerModel } from "../src/model/run.ts";
+import { runCustomerModel } from "../src/model/run/run.ts";
 import { syncMessages } from "../src/sfmc/sync.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";

@@ -1,12 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
+  type BgNbdFit,
   type BgNbdParams,
   expectedPurchases,
   expectedPurchasesNewCustomer,
   fitBgNbd,
-} from "../src/model/bgnbd.ts";
-import { customerLifetimeValue } from "../src/model/clv.ts";
-import { expectedAverageSpend, fitGammaGamma } from "../src/model/gamma-gamma.ts";
+} from "../src/model/stats/bgnbd.ts";
+import { customerLifetimeValue } from "../src/model/stats/clv.ts";
+import {
+  expectedAverageSpend,
+  fitGammaGamma,
+  type GammaGammaFit,
+} from "../src/model/stats/gamma-gamma.ts";
+import type { CustomerSummaries } from "../src/model/stats/summaries.ts";
 import {
   CDNOW_SHA256,
   cdnowFileSha256,
@@ -32,9 +38,15 @@ function expectNear(actual: number, published: number, tolerance: number, label:
   ).toBeLessThanOrEqual(tolerance);
 }
 
-const summaries = cdnowSummaries();
-const bgnbd = fitBgNbd(summaries);
-const gammaGamma = fitGammaGamma(summaries.x, summaries.meanSpend);
+let summaries: CustomerSummaries;
+let bgnbd: BgNbdFit;
+let gammaGamma: GammaGammaFit;
+// In a hook, not at module level: collecting the tests must not read the data or run the fits.
+beforeAll(() => {
+  summaries = cdnowSummaries();
+  bgnbd = fitBgNbd(summaries);
+  gammaGamma = fitGammaGamma(summaries.x, summaries.meanSpend);
+});
 
 describe("the CDNOW data", () => {
   it("is byte for byte the published files", () => {
@@ -83,15 +95,17 @@ describe("BG/NBD on CDNOW, rebuilt from the transactions", () => {
 });
 
 describe("BG/NBD and Gamma-Gamma on the lifetimes summary files", () => {
-  const withSpend = readNumericCsv("cdnow_customers_summary_with_transactions.csv");
-  const data = {
-    x: csvColumn(withSpend, 0),
-    tx: csvColumn(withSpend, 1),
-    T: csvColumn(withSpend, 2),
-  };
-  const zbar = csvColumn(withSpend, 3);
-  const bg = fitBgNbd(data);
-  const gg = fitGammaGamma(data.x, zbar);
+  let data: { x: Float64Array; tx: Float64Array; T: Float64Array };
+  let zbar: Float64Array;
+  let bg: BgNbdFit;
+  let gg: GammaGammaFit;
+  beforeAll(() => {
+    const withSpend = readNumericCsv("cdnow_customers_summary_with_transactions.csv");
+    data = { x: csvColumn(withSpend, 0), tx: csvColumn(withSpend, 1), T: csvColumn(withSpend, 2) };
+    zbar = csvColumn(withSpend, 3);
+    bg = fitBgNbd(data);
+    gg = fitGammaGamma(data.x, zbar);
+  });
 
   it("reproduce the parameters lifetimes prints to 6 decimals", () => {
     const lifetimes: BgNbdParams = { r: 0.242593, alpha: 4.413532, a: 0.792886, b: 2.425752 };

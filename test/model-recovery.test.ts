@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { type BgNbdParams, fitBgNbd } from "../src/model/bgnbd.ts";
-import { fitGammaGamma } from "../src/model/gamma-gamma.ts";
-import { seededRandom, simulateBgNbd, simulateMeanSpend } from "../src/model/simulate.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type BgNbdFit, type BgNbdParams, fitBgNbd } from "../src/model/stats/bgnbd.ts";
+import { fitGammaGamma } from "../src/model/stats/gamma-gamma.ts";
+import { seededRandom, simulateBgNbd, simulateMeanSpend } from "../src/model/stats/simulate.ts";
 
 /**
  * Parameter recovery: 100,000 customers drawn from known parameters, with ages T spread uniformly
@@ -21,12 +21,15 @@ function simulate(n: number, seed: number) {
 }
 
 describe("parameter recovery from simulated customers", () => {
-  const data = simulate(100_000, 2026);
-  const started = performance.now();
-  const fit = fitBgNbd(data);
-  const seconds = (performance.now() - started) / 1000;
+  let data: ReturnType<typeof simulate>;
+  let fit: BgNbdFit;
+  // In a hook, not the describe body: collecting the tests must not run the fit.
+  beforeAll(() => {
+    data = simulate(100_000, 2026);
+    fit = fitBgNbd(data);
+  });
 
-  it("fits the BG/NBD back within 3 standard errors, in well under a second", () => {
+  it("fits the BG/NBD back within 3 standard errors", () => {
     expect(fit.converged).toBe(true);
     for (const key of ["r", "alpha", "a", "b"] as const) {
       const error = fit.standardErrors[key];
@@ -36,8 +39,6 @@ describe("parameter recovery from simulated customers", () => {
         `${key} = ${fit.params[key]} ± ${error}`,
       ).toBeLessThan(3 * error);
     }
-    // A loose bound (the 2-core reference machine takes ~0.2 s) that still catches a slow fit.
-    expect(seconds).toBeLessThan(5);
   });
 
   it("has standard errors that shrink like 1/√n", () => {

@@ -1,6 +1,6 @@
-import { type BgNbdFit, fitBgNbd } from "./bgnbd.ts";
-import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma.ts";
-import type { CustomerSummaries } from "./summaries.ts";
+import { type BgNbdFit, fitBgNbd } from "./stats/bgnbd.ts";
+import { fitGammaGamma, type GammaGammaFit } from "./stats/gamma-gamma.ts";
+import type { CustomerSummaries } from "./stats/summaries.ts";
 import {
   summarizeTransactionsFile,
   type TransactionsFileOptions,

@@ -7,8 +7,8 @@ import {
   SummaryBuilder,
   type SummaryOptions,
   type SummaryStats,
-} from "./summaries.ts";
-import { dayNumber } from "./zone-days.ts";
+} from "./stats/summaries.ts";
+import { dayNumber } from "./stats/zone-days.ts";
 
 /** How many problems the error message lists (the total is always given). */
 const PROBLEMS_SHOWN = 20;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CustomerSummaries, SummaryBuilder } from "../../src/model/summaries.ts";
+import { type CustomerSummaries, SummaryBuilder } from "../../src/model/stats/summaries.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHARED = path.join(ROOT, "..", "shared", "datasets", "cdnow");

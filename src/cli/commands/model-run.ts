@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { type ModelRunResult, runCustomerModel } from "../../model/run.ts";
-import { STAGE_LABELS, STAGES } from "../../model/stages.ts";
+import { type ModelRunResult, runCustomerModel } from "../../model/run/run.ts";
+import { STAGE_LABELS, STAGES } from "../../model/run/stages.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDate } from "../options.ts";
 import { count } from "../output.ts";

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import type { Db } from "../db/connect.ts";
-import { NightjarError } from "../errors.ts";
+import type { Db } from "../../db/connect.ts";
+import { NightjarError } from "../../errors.ts";
 import type { Segmentation } from "./segments.ts";
 
 /** A run for a date before the latest run's: stages and history move forward only. */

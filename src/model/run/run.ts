@@ -1,11 +1,11 @@
 import { sql } from "kysely";
-import type { App } from "../app.ts";
-import { type Clock, stopwatch } from "../clock.ts";
-import type { ModelSettings } from "../config/schema.ts";
-import type { NightjarDb } from "../db/connect.ts";
-import { inTransaction } from "../db/transaction.ts";
-import { withWorkTables } from "../db/work-tables.ts";
-import { todayIn } from "../time/zones.ts";
+import type { App } from "../../app.ts";
+import { type Clock, stopwatch } from "../../clock.ts";
+import type { ModelSettings } from "../../config/schema.ts";
+import type { NightjarDb } from "../../db/connect.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import { withWorkTables } from "../../db/work-tables.ts";
+import { todayIn } from "../../time/zones.ts";
 import { applyModelRun, latestRunDate, refuseEarlierRun } from "./apply-run.ts";
 
 export { ModelRunOrderError } from "./apply-run.ts";

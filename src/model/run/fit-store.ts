@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { stopwatch } from "../clock.ts";
-import type { Db } from "../db/connect.ts";
-import { type BgNbdFit, fitBgNbd } from "./bgnbd.ts";
-import { fitGammaGamma, type GammaGammaFit } from "./gamma-gamma.ts";
+import { stopwatch } from "../../clock.ts";
+import type { Db } from "../../db/connect.ts";
+import { type BgNbdFit, fitBgNbd } from "../stats/bgnbd.ts";
+import { fitGammaGamma, type GammaGammaFit } from "../stats/gamma-gamma.ts";
 import {
   bgnbdFitRows,
   type SummariesOverview,

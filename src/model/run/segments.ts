@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from "kysely";
 import { kmeans } from "ml-kmeans";
-import type { ModelSettings, SEGMENT_FEATURES, SegmentLayer } from "../config/schema.ts";
-import type { Db } from "../db/connect.ts";
+import type { ModelSettings, SEGMENT_FEATURES, SegmentLayer } from "../../config/schema.ts";
+import type { Db } from "../../db/connect.ts";
 import type { Stage } from "./stages.ts";
 
 type Feature = (typeof SEGMENT_FEATURES)[number];

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from "kysely";
-import type { Db } from "../db/connect.ts";
+import type { Db } from "../../db/connect.ts";
 
 /**
  * Per-customer purchase summaries in SQL, the database path of `summarizeTransactions`: purchases

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Db } from "../db/connect.ts";
+import type { Db } from "../../db/connect.ts";
 import type { Stage } from "./stages.ts";
 
 /** A customer who moved from one lifecycle stage straight into another. */

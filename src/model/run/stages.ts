@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from "kysely";
-import type { ModelSettings } from "../config/schema.ts";
+import type { ModelSettings } from "../../config/schema.ts";
 
 /** Lifecycle stage ids, in the order the UI lists them. */
 export const STAGES = ["prospect", "new", "active", "at_risk", "churned", "reactivated"] as const;

@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from "kysely";
-import type { ModelSettings } from "../config/schema.ts";
-import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
-import { type BgNbdParams, expectedPurchasesIfAlive } from "./bgnbd.ts";
-import { discountedPurchases } from "./clv.ts";
-import type { GammaGammaParams } from "./gamma-gamma.ts";
+import type { ModelSettings } from "../../config/schema.ts";
+import { copyChunks, type Db, type NightjarDb } from "../../db/connect.ts";
+import { type BgNbdParams, expectedPurchasesIfAlive } from "../stats/bgnbd.ts";
+import { discountedPurchases } from "../stats/clv.ts";
+import type { GammaGammaParams } from "../stats/gamma-gamma.ts";
 import { stageExpression } from "./stages.ts";
 
 /** Average days in a month, for the CLV's monthly steps. */
