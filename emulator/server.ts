@@ -29,6 +29,13 @@ export interface EmulatorOptions {
   behaviour?: BehaviourPatch;
   /** pino logging of requests (secrets redacted). (Default: off) */
   logger?: false | { level?: string; stream?: NodeJS.WritableStream };
+  /** How a `slow` fault waits its `delayMs`; tests pass one they release. (Default: a real timer) */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+// The global setTimeout, so that a test's fake timers can stand in for it.
+function realSleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
 }
 
 /** A running emulator. */
@@ -71,6 +78,7 @@ export function buildEmulatorApp(
   store: EmulatorStore,
   options: {
     logger?: EmulatorOptions["logger"];
+    sleep?: EmulatorOptions["sleep"];
     startupSeed: () => SeedFile;
     startupBehaviour: () => Behaviour;
     save: () => Promise<string | null>;
@@ -78,6 +86,7 @@ export function buildEmulatorApp(
   },
 ): FastifyInstance {
   const app = Fastify({ logger: loggerOptions(options.logger), bodyLimit: 16 * 1024 * 1024 });
+  const sleep = options.sleep ?? realSleep;
   app.decorateRequest("sfmcToken", null);
   app.decorateRequest("dropConnection", false);
   app.addContentTypeParser(
@@ -93,7 +102,7 @@ export function buildEmulatorApp(
     const rule = store.faults.decide(route);
     if (!rule) return;
     request.log.info({ fault: rule.kind, route }, "fault injected");
-    if (rule.kind === "slow") await new Promise((done) => setTimeout(done, rule.delayMs));
+    if (rule.kind === "slow") await sleep(rule.delayMs);
     else if (rule.kind === "dropConnection") request.dropConnection = true;
     else if (rule.kind === "expireToken") {
       const token = store.authenticate(request.headers.authorization);
@@ -181,6 +190,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const app = buildEmulatorApp(store, {
     logger: options.logger,
+    sleep: options.sleep,
     startupSeed: () => seed,
     startupBehaviour: () => startupBehaviour,
     save,
