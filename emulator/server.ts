@@ -3,7 +3,14 @@ import { registerAdminRoutes } from "./admin.ts";
 import { applyBehaviour, type Behaviour, type BehaviourPatch } from "./behaviour.ts";
 import { type ClockState, EmulatorClock } from "./clock.ts";
 import { demoSeed } from "./demo-tenant.ts";
-import { EmulatorError, NOT_AUTHORIZED, oauthError, restError } from "./errors.ts";
+import {
+  ClockRangeError,
+  EmulatorError,
+  NOT_AUTHORIZED,
+  oauthError,
+  restError,
+  SeedError,
+} from "./errors.ts";
 import { faultReply } from "./faults.ts";
 import { answer } from "./http.ts";
 import { registerMessageRoutes } from "./messages.ts";
@@ -174,8 +181,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ? await readSeedFile(options.seed)
       : parseSeed(options.seed ?? demoSeed(), options.seed ? "seed" : "demo tenant");
   const saved = options.state ? await readStateFile(options.state) : null;
-  if (saved) restoreState(store, saved);
-  else {
+  if (saved) {
+    try {
+      restoreState(store, saved);
+    } catch (cause) {
+      if (!(cause instanceof ClockRangeError)) throw cause;
+      throw new SeedError(`the state file ${options.state} is not valid: clock: ${cause.message}`, {
+        cause,
+      });
+    }
+  } else {
     store.behaviour = applyBehaviour(store.behaviour, seed.behaviour);
     applySeed(store.tenant, seed, clock.now());
   }

@@ -89,10 +89,13 @@ export function snapshotState(store: EmulatorStore): StateFile {
   });
 }
 
-/** Replaces everything the store holds (faults aside) with the state file's content. */
+/**
+ * Replaces everything the store holds (faults aside) with the state file's content; a clock outside
+ * 1970–9999 throws a ClockRangeError first, changing nothing.
+ */
 export function restoreState(store: EmulatorStore, state: StateFile): void {
-  store.clear();
   store.clock.restore(state.clock);
+  store.clear();
   store.behaviour = state.behaviour;
   applySeed(store.tenant, state.tenant, store.clock.now());
   store.tenant.nextMessageNumber = Math.max(

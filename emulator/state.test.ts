@@ -277,6 +277,75 @@ describe("the clock", () => {
     }
   });
 
+  it("refuses a move out of 1970–9999 with 400, changing nothing; admin routes and the state file still work", async () => {
+    const file = path.join(dir, "absurd-clock-state.json");
+    const emulator = await startEmulator({
+      port: 0,
+      state: file,
+      clock: { mode: "frozen", frozenAt: Date.parse("2026-06-01T08:00:00Z") },
+    });
+    try {
+      const clockBefore = (await call(emulator, "GET", "_emulator/clock")).body;
+      const refusals = [
+        [
+          { advanceDays: 1e12 },
+          "advanceDays: would move the clock to year 2737909033, beyond 9999",
+        ],
+        [
+          // The mode change does not stay behind either.
+          { mode: "real", advanceDays: 3_000_000 },
+          "advanceDays: would move the clock to year 10240, beyond 9999",
+        ],
+        [{ advanceDays: -30_000 }, "advanceDays: would move the clock to year 1944, before 1970"],
+        [
+          { advanceSeconds: 1e308, advanceMinutes: 1 },
+          "advanceSeconds + advanceMinutes: would move the clock infinitely far, beyond 9999",
+        ],
+        [
+          { set: "1969-12-31T23:59:59Z", mode: "real" },
+          "set: would move the clock to year 1969, before 1970",
+        ],
+        [
+          { set: "9999-12-31T23:59:59.999Z", advanceMs: 1 },
+          "advanceMs: would move the clock to year 10000, beyond 9999",
+        ],
+      ] as const;
+      for (const [body, error] of refusals) {
+        const answer = await call(emulator, "POST", "_emulator/clock", { body });
+        expect(answer, JSON.stringify(body)).toMatchObject({ status: 400, body: { error } });
+        expect((await call(emulator, "GET", "_emulator/clock")).body).toEqual(clockBefore);
+      }
+      for (const route of ["", "/clock", "/sends", "/faults", "/behaviour", "/budget", "/state"])
+        expect((await call(emulator, "GET", `_emulator${route}`)).status, route).toBe(200);
+      expect((await call(emulator, "POST", "_emulator/state/save")).body).toEqual({ file });
+      const saved = JSON.parse(await readFile(file, "utf8")) as { clock: unknown };
+      expect(saved.clock).toEqual({
+        mode: "frozen",
+        offsetMs: 0,
+        frozenAt: Date.parse("2026-06-01T08:00:00Z"),
+      });
+      // The last moment in range is still a move it makes.
+      const latest = await call(emulator, "POST", "_emulator/clock", {
+        body: { set: "9999-12-31T23:59:59.999Z" },
+      });
+      expect(latest.body).toMatchObject({ now: "9999-12-31T23:59:59.999Z" });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("refuses a state file whose clock is out of 1970–9999, naming the file", async () => {
+    const file = path.join(dir, "far-clock-state.json");
+    const first = await startEmulator({ port: 0, state: file });
+    await first.close();
+    const saved = JSON.parse(await readFile(file, "utf8"));
+    saved.clock = { mode: "frozen", offsetMs: 0, frozenAt: 1e17 };
+    await writeFile(file, JSON.stringify(saved));
+    await expect(startEmulator({ port: 0, state: file })).rejects.toThrow(
+      `the state file ${file} is not valid: clock: would move the clock to year 3170843, beyond 9999`,
+    );
+  });
+
   it("can be shared with a test in-process", async () => {
     const clock = new EmulatorClock({
       mode: "frozen",
