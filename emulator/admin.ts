@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { applyBehaviour, type Behaviour, BehaviourPatch } from "./behaviour.ts";
-import { formatCst } from "./clock.ts";
-import { SeedError } from "./errors.ts";
+import { clockRangeProblem, formatCst } from "./clock.ts";
+import { ClockRangeError, SeedError } from "./errors.ts";
 import { FaultRule } from "./faults.ts";
 import { applySeed, parseSeed, type SeedFile } from "./seed.ts";
 import { sendView } from "./send-record.ts";
@@ -192,16 +192,33 @@ export function registerAdminRoutes(
   app.post("/_emulator/clock", async (request, reply) => {
     const command = parseBody(ClockCommand, request.body);
     if (typeof command === "string") return refuse(reply, 400, command);
-    if (command.mode === "reset") store.clock.reset();
-    if (command.mode === "frozen") store.clock.freeze();
-    if (command.mode === "real") store.clock.resume();
-    if (command.set !== undefined) store.clock.set(Date.parse(command.set));
-    const advance =
-      (command.advanceMs ?? 0) +
-      (command.advanceSeconds ?? 0) * 1000 +
-      (command.advanceMinutes ?? 0) * 60_000 +
-      (command.advanceDays ?? 0) * 86_400_000;
-    if (advance !== 0) store.clock.advance(advance);
+    const at = command.set === undefined ? null : Date.parse(command.set);
+    const setProblem = at === null ? null : clockRangeProblem(at);
+    if (setProblem) return refuse(reply, 400, `set: ${setProblem}`);
+    const steps = {
+      advanceMs: 1,
+      advanceSeconds: 1000,
+      advanceMinutes: 60_000,
+      advanceDays: 86_400_000,
+    } as const;
+    const given = (Object.keys(steps) as (keyof typeof steps)[]).filter(
+      (field) => command[field] !== undefined,
+    );
+    const advance = given.reduce((sum, field) => sum + (command[field] ?? 0) * steps[field], 0);
+    try {
+      // All or nothing: a mode change or `set` does not stay behind when the advance is refused.
+      store.clock.atomically(() => {
+        if (command.mode === "reset") store.clock.reset();
+        if (command.mode === "frozen") store.clock.freeze();
+        if (command.mode === "real") store.clock.resume();
+        if (at !== null) store.clock.set(at);
+        if (advance !== 0) store.clock.advance(advance);
+      });
+    } catch (error) {
+      if (error instanceof ClockRangeError)
+        return refuse(reply, 400, `${given.join(" + ")}: ${error.message}`);
+      throw error;
+    }
     return clockView(store);
   });
 

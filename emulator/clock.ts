@@ -1,3 +1,5 @@
+import { ClockRangeError } from "./errors.ts";
+
 /** The time source of the emulator: real time by default, moved by tests at will. */
 export interface Clock {
   /** Milliseconds since the epoch, in emulated time. */
@@ -11,6 +13,32 @@ export interface ClockState {
   offsetMs: number;
   /** frozen mode: the emulated time, which moves only when told. */
   frozenAt: number | null;
+}
+
+/** The earliest emulated time the clock takes: 1970-01-01T00:00:00.000Z. */
+const EARLIEST_MS = 0;
+/** The latest emulated time the clock takes: 9999-12-31T23:59:59.999Z. */
+const LATEST_MS = Date.UTC(10_000, 0, 1) - 1;
+
+const MS_PER_YEAR = 365.2425 * 86_400_000;
+
+/** Why `at` (epoch ms) cannot be emulated time, or null when it can (a date in 1970–9999). */
+export function clockRangeProblem(at: number): string | null {
+  if (Number.isNaN(at)) return "would leave the clock at no valid time";
+  if (at >= EARLIEST_MS && at <= LATEST_MS) return null;
+  const side = at > LATEST_MS ? "beyond 9999" : "before 1970";
+  if (!Number.isFinite(at)) return `would move the clock infinitely far, ${side}`;
+  const date = new Date(at);
+  // Past what a Date holds (±273,790 years) the year is an estimate, still the clearer message.
+  const year = Number.isNaN(date.getTime())
+    ? Math.floor(1970 + at / MS_PER_YEAR)
+    : date.getUTCFullYear();
+  return `would move the clock to year ${year}, ${side}`;
+}
+
+function ensureInRange(at: number): void {
+  const problem = clockRangeProblem(at);
+  if (problem) throw new ClockRangeError(problem);
 }
 
 /**
@@ -33,14 +61,22 @@ export class EmulatorClock implements Clock {
     return this.#mode === "frozen" ? this.#frozenAt : this.wall() + this.#offsetMs;
   }
 
-  /** Moves emulated time ahead (or back, with a negative value). */
+  /**
+   * Moves emulated time ahead (or back, with a negative value); throws a ClockRangeError, moving
+   * nothing, when that leaves 1970–9999.
+   */
   advance(ms: number): void {
+    ensureInRange(this.now() + ms);
     if (this.#mode === "frozen") this.#frozenAt += ms;
     else this.#offsetMs += ms;
   }
 
-  /** Sets emulated time to `at` (epoch ms), keeping the mode. */
+  /**
+   * Sets emulated time to `at` (epoch ms), keeping the mode; throws a ClockRangeError, moving
+   * nothing, when `at` is outside 1970–9999.
+   */
   set(at: number): void {
+    ensureInRange(at);
     if (this.#mode === "frozen") this.#frozenAt = at;
     else this.#offsetMs = at - this.wall();
   }
@@ -65,6 +101,18 @@ export class EmulatorClock implements Clock {
     this.#offsetMs = 0;
   }
 
+  /** Runs `change` on the clock all or nothing: when it throws, the clock is as it was before. */
+  atomically(change: () => void): void {
+    const saved = [this.#mode, this.#offsetMs, this.#frozenAt] as const;
+    try {
+      change();
+    } catch (error) {
+      [this.#mode, this.#offsetMs, this.#frozenAt] = saved;
+      throw error;
+    }
+  }
+
+  /** The mode and the offset or frozen time, as the state file and the admin API show them. */
   state(): ClockState {
     return {
       mode: this.#mode,
@@ -73,10 +121,15 @@ export class EmulatorClock implements Clock {
     };
   }
 
+  /** Takes on a saved state; throws a ClockRangeError, changing nothing, outside 1970–9999. */
   restore(state: Partial<ClockState>): void {
-    this.#mode = state.mode ?? "real";
-    this.#offsetMs = state.offsetMs ?? 0;
-    this.#frozenAt = state.frozenAt ?? this.wall() + this.#offsetMs;
+    const mode = state.mode ?? "real";
+    const offsetMs = state.offsetMs ?? 0;
+    const frozenAt = state.frozenAt ?? this.wall() + offsetMs;
+    ensureInRange(mode === "frozen" ? frozenAt : this.wall() + offsetMs);
+    this.#mode = mode;
+    this.#offsetMs = offsetMs;
+    this.#frozenAt = frozenAt;
   }
 }
 

@@ -8,6 +8,11 @@ export class SeedError extends EmulatorError {
   override name = "SeedError";
 }
 
+/** A clock move that would leave emulated time outside 1970–9999; the clock is left as it was. */
+export class ClockRangeError extends EmulatorError {
+  override name = "ClockRangeError";
+}
+
 /** The documentation link every SFMC REST error body carries. */
 export const DOCUMENTATION_URL =
   "https://developer.salesforce.com/docs/atlas.en-us.mc-apis.meta/mc-apis/error-handling.htm";

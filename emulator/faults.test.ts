@@ -1,9 +1,11 @@
 import { request } from "node:http";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { FaultRuleInput } from "./faults.ts";
-import { call, DEMO_MESSAGES, DOC_URL, token, useEmulator } from "./test-helpers.ts";
+import { startEmulator } from "./server.ts";
+import { call, DEMO_MESSAGES, DOC_URL, HeldSleep, token, useEmulator } from "./test-helpers.ts";
 
-const emulator = useEmulator();
+const sleeps = new HeldSleep();
+const emulator = useEmulator({ sleep: sleeps.sleep });
 const list = "push/v1/message";
 const sendPath = `push/v1/messageContact/${DEMO_MESSAGES.welcome}/send`;
 
@@ -62,13 +64,69 @@ describe("fault kinds", () => {
     ).toBe(0);
   });
 
-  it("slow: the normal answer, late", async () => {
+  it("slow: the normal answer, held back at the fault until its delay is over", async () => {
     const bearer = await token(emulator());
-    await addFault({ kind: "slow", delayMs: 300 });
-    const started = performance.now();
-    const answer = await call(emulator(), "GET", list, { token: bearer });
-    expect(answer.status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await addFault({ kind: "slow", route: "send", delayMs: 300 });
+    let answered = false;
+    const answering = call(emulator(), "POST", sendPath, {
+      token: bearer,
+      body: { SubscriberKeys: ["C000000"] },
+    }).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    const sends = async () =>
+      ((await call(emulator(), "GET", "_emulator/sends")).body as { count: number }).count;
+    try {
+      expect(await sleeps.held()).toEqual([300]);
+      // A whole admin round trip later the send is neither carried out nor answered.
+      expect(await sends()).toBe(0);
+      expect(answered).toBe(false);
+    } finally {
+      sleeps.releaseAll();
+    }
+    expect((await answering).status).toBe(202);
+    expect(await sends()).toBe(1);
+  });
+
+  it("slow, on a real server: waits on a timer of delayMs", async () => {
+    const real = await startEmulator({ port: 0 });
+    try {
+      await call(real, "POST", "_emulator/faults", {
+        body: { kind: "slow", route: "token", delayMs: 300 },
+      });
+      // Only setTimeout: app.inject needs the real setImmediate and nextTick to get anywhere.
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      const timeouts = vi.spyOn(globalThis, "setTimeout");
+      let answered = false;
+      const answering = real.app
+        .inject({
+          method: "POST",
+          url: "/v2/token",
+          payload: {
+            grant_type: "client_credentials",
+            client_id: "demo-client",
+            client_secret: "demo-secret",
+          },
+        })
+        .then((answer) => {
+          answered = true;
+          return answer;
+        });
+      // The fault is counted and its timer set in one step.
+      while (real.store.faults.list()[0]?.hits !== 1 && !answered)
+        await new Promise((turn) => setImmediate(turn));
+      // Other timers (fetch's keep-alive) come and go, so look for this one by its delay.
+      expect(timeouts.mock.calls.map(([, ms]) => ms)).toContain(300);
+      await vi.advanceTimersByTimeAsync(299);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await answering).statusCode).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+      await real.close();
+    }
   });
 
   it("dropConnection: the send is accepted and recorded, the client gets no answer", async () => {

@@ -3,7 +3,14 @@ import { registerAdminRoutes } from "./admin.ts";
 import { applyBehaviour, type Behaviour, type BehaviourPatch } from "./behaviour.ts";
 import { type ClockState, EmulatorClock } from "./clock.ts";
 import { demoSeed } from "./demo-tenant.ts";
-import { EmulatorError, NOT_AUTHORIZED, oauthError, restError } from "./errors.ts";
+import {
+  ClockRangeError,
+  EmulatorError,
+  NOT_AUTHORIZED,
+  oauthError,
+  restError,
+  SeedError,
+} from "./errors.ts";
 import { faultReply } from "./faults.ts";
 import { answer } from "./http.ts";
 import { registerMessageRoutes } from "./messages.ts";
@@ -29,6 +36,13 @@ export interface EmulatorOptions {
   behaviour?: BehaviourPatch;
   /** pino logging of requests (secrets redacted). (Default: off) */
   logger?: false | { level?: string; stream?: NodeJS.WritableStream };
+  /** How a `slow` fault waits its `delayMs`; tests pass one they release. (Default: a real timer) */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+// The global setTimeout, so that a test's fake timers can stand in for it.
+function realSleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
 }
 
 /** A running emulator. */
@@ -71,6 +85,7 @@ export function buildEmulatorApp(
   store: EmulatorStore,
   options: {
     logger?: EmulatorOptions["logger"];
+    sleep?: EmulatorOptions["sleep"];
     startupSeed: () => SeedFile;
     startupBehaviour: () => Behaviour;
     save: () => Promise<string | null>;
@@ -78,6 +93,7 @@ export function buildEmulatorApp(
   },
 ): FastifyInstance {
   const app = Fastify({ logger: loggerOptions(options.logger), bodyLimit: 16 * 1024 * 1024 });
+  const sleep = options.sleep ?? realSleep;
   app.decorateRequest("sfmcToken", null);
   app.decorateRequest("dropConnection", false);
   app.addContentTypeParser(
@@ -93,7 +109,7 @@ export function buildEmulatorApp(
     const rule = store.faults.decide(route);
     if (!rule) return;
     request.log.info({ fault: rule.kind, route }, "fault injected");
-    if (rule.kind === "slow") await new Promise((done) => setTimeout(done, rule.delayMs));
+    if (rule.kind === "slow") await sleep(rule.delayMs);
     else if (rule.kind === "dropConnection") request.dropConnection = true;
     else if (rule.kind === "expireToken") {
       const token = store.authenticate(request.headers.authorization);
@@ -165,8 +181,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ? await readSeedFile(options.seed)
       : parseSeed(options.seed ?? demoSeed(), options.seed ? "seed" : "demo tenant");
   const saved = options.state ? await readStateFile(options.state) : null;
-  if (saved) restoreState(store, saved);
-  else {
+  if (saved) {
+    try {
+      restoreState(store, saved);
+    } catch (cause) {
+      if (!(cause instanceof ClockRangeError)) throw cause;
+      throw new SeedError(`the state file ${options.state} is not valid: clock: ${cause.message}`, {
+        cause,
+      });
+    }
+  } else {
     store.behaviour = applyBehaviour(store.behaviour, seed.behaviour);
     applySeed(store.tenant, seed, clock.now());
   }
@@ -181,6 +205,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const app = buildEmulatorApp(store, {
     logger: options.logger,
+    sleep: options.sleep,
     startupSeed: () => seed,
     startupBehaviour: () => startupBehaviour,
     save,

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { open, readFile, rename, rm } from "node:fs/promises";
 import { z } from "zod";
 import { Behaviour } from "./behaviour.ts";
 import { SeedError } from "./errors.ts";
@@ -89,10 +90,13 @@ export function snapshotState(store: EmulatorStore): StateFile {
   });
 }
 
-/** Replaces everything the store holds (faults aside) with the state file's content. */
+/**
+ * Replaces everything the store holds (faults aside) with the state file's content; a clock outside
+ * 1970–9999 throws a ClockRangeError first, changing nothing.
+ */
 export function restoreState(store: EmulatorStore, state: StateFile): void {
-  store.clear();
   store.clock.restore(state.clock);
+  store.clear();
   store.behaviour = state.behaviour;
   applySeed(store.tenant, state.tenant, store.clock.now());
   store.tenant.nextMessageNumber = Math.max(
@@ -132,9 +136,27 @@ export async function readStateFile(file: string): Promise<StateFile | null> {
   return parsed.data;
 }
 
-/** Writes the store to `file` (through a temporary file, so a crash leaves the old one whole). */
+/**
+ * Writes the store to `file`, mode 0600 (it holds client secrets), through a temporary file so that
+ * a crash leaves the old one whole; the rename replaces an existing file, whatever its mode.
+ */
 export async function writeStateFile(file: string, store: EmulatorStore): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(snapshotState(store))}\n`);
-  await rename(temporary, file);
+  const text = `${JSON.stringify(snapshotState(store))}\n`;
+  // A fresh name, created exclusively (`wx`): never a leftover that others may hold open, and two
+  // saves at once (the save route, close) do not write into one file.
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    const handle = await open(temporary, "wx", 0o600);
+    try {
+      // The umask applies to open's mode; set it exactly, before a byte of the secret is in.
+      await handle.chmod(0o600);
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }

@@ -106,3 +106,30 @@ export function demoKeys(start: number, count: number, step = 1): string[] {
 export async function advance(emulator: RunningEmulator, seconds: number): Promise<void> {
   await call(emulator, "POST", "_emulator/clock", { body: { advanceSeconds: seconds } });
 }
+
+/**
+ * A `sleep` for `startEmulator` that holds each `slow` fault until the test releases it, so a test
+ * sees the delay as an event (the call is held at the fault) rather than as elapsed time.
+ */
+export class HeldSleep {
+  readonly #held: { ms: number; release: () => void }[] = [];
+  readonly #arrivals: (() => void)[] = [];
+
+  readonly sleep = (ms: number): Promise<void> =>
+    new Promise((release) => {
+      this.#held.push({ ms, release });
+      for (const arrived of this.#arrivals.splice(0)) arrived();
+    });
+
+  /** The delays of the calls held now, once at least one is. */
+  async held(): Promise<number[]> {
+    while (this.#held.length === 0)
+      await new Promise<void>((arrived) => this.#arrivals.push(arrived));
+    return this.#held.map((wait) => wait.ms);
+  }
+
+  /** Lets every held call go on. */
+  releaseAll(): void {
+    for (const wait of this.#held.splice(0)) wait.release();
+  }
+}

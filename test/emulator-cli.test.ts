@@ -13,7 +13,6 @@ const BIN = fileURLToPath(new URL("../bin/nightjar.js", import.meta.url));
 interface Started {
   child: ChildProcessByStdio<null, Readable, Readable>;
   firstLine: string;
-  millis: number;
   stdout: () => string;
   stderr: () => string;
   exited: Promise<number | null>;
@@ -22,7 +21,6 @@ interface Started {
 /** Spawns `nightjar emulator ARGS` in `cwd` and resolves once it printed its first stdout line. */
 function startCli(cwd: string, args: string[]): Promise<Started> {
   const { NIGHTJAR_CONFIG: _config, DATABASE_URL: _database, ...env } = process.env;
-  const started = performance.now();
   const child = spawn(process.execPath, [BIN, "emulator", ...args], {
     cwd,
     env,
@@ -42,7 +40,6 @@ function startCli(cwd: string, args: string[]): Promise<Started> {
         resolve({
           child,
           firstLine: stdout.slice(0, stdout.indexOf("\n")),
-          millis: performance.now() - started,
           stdout: () => stdout,
           stderr: () => stderr,
           exited,
@@ -76,8 +73,6 @@ afterAll(async () => {
 describe("nightjar emulator", () => {
   it("starts in an empty folder, prints one JSON line, serves the demo client, stops on SIGTERM", async () => {
     const run = await startCli(empty, ["--port", "0", "--json", "--log-level", "silent"]);
-    // Sub-second with the bundle; the bound is loose for the tsx fallback and busy CI machines.
-    expect(run.millis).toBeLessThan(15_000);
     const printed = JSON.parse(run.firstLine) as {
       url: string;
       clients: { clientId: string; clientSecret?: string; mids: number[] }[];
