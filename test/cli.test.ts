@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { cli, nightjar, onlyJson } from "./helpers/cli.ts";
-import { describeEachEngine } from "./helpers/engines.ts";
+import { describeEachEngine, seedDataFolder } from "./helpers/engines.ts";
 
 let empty = "";
 beforeAll(async () => {
@@ -127,6 +127,7 @@ describe("the nightjar process", () => {
   it("exits with the code of the failure, and refuses the embedded database while another process has it", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-"));
     await writeFile(path.join(dir, "nightjar.config.json"), "{}");
+    await seedDataFolder(path.join(dir, ".nightjar"));
     // This test process stands in for a running import.
     await writeFile(path.join(dir, ".nightjar.lock"), String(process.pid));
     const busy = await nightjar(dir, ["migrate"]);

@@ -1,46 +1,17 @@
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { ModelSettings } from "../src/config/schema.ts";
-import { importCustomers } from "../src/customers/import-customers.ts";
-import { importTransactions } from "../src/customers/import-transactions.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { stageMoves } from "../src/model/run/history.ts";
-import { runModel } from "../src/model/run/run.ts";
 import { expectedPurchases, probabilityAlive } from "../src/model/stats/bgnbd.ts";
 import { customerLifetimeValue } from "../src/model/stats/clv.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
-import { testClock } from "./helpers/imports.ts";
+import { importKeys, importPurchases, runModelOn } from "./helpers/model.ts";
 
 const files = tempFolder();
-const SETTINGS = ModelSettings.parse({});
 
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-async function customers(db: NightjarDb, keys: string[]): Promise<void> {
-  const lines = ["contact_key,allow_push", ...keys.map((k) => `${k},true`)];
-  await importCustomers(db, {
-    path: await files.file(`customers-${keys.length}-${Math.random()}.csv`, lines),
-    date: "2026-01-01",
-    attributes: [{ name: "allow_push", type: "boolean", required: true }],
-    timeZone: "UTC",
-    clock: testClock(),
-  });
-}
-
-/** Purchases as [contact key, date, amount]. */
-async function purchases(db: NightjarDb, rows: [string, string, number][]): Promise<void> {
-  const lines = [
-    "contact_key,occurred_at,amount",
-    ...rows.map(([k, d, a]) => `${k},${d} 12:00,${a}`),
-  ];
-  await importTransactions(db, {
-    path: await files.file(`tx-${Math.random()}.csv`, lines),
-    timeZone: "UTC",
-    clock: testClock(),
-  });
 }
 
 /** A purchase every `gap` days from `from` to `to`. */
@@ -48,10 +19,6 @@ function rhythm(key: string, from: string, to: string, gap: number): [string, st
   const rows: [string, string, number][] = [];
   for (let d = from; d <= to; d = addDays(d, gap)) rows.push([key, d, 20]);
   return rows;
-}
-
-function run(db: NightjarDb, date: string, settings = SETTINGS) {
-  return runModel(db, { date, timeZone: "UTC", settings, clock: testClock() });
 }
 
 async function stages(db: NightjarDb): Promise<Record<string, string>> {
@@ -72,8 +39,8 @@ async function stageHistory(db: NightjarDb, key: string) {
 describeEachEngine("customer model run", (test) => {
   it("makes everyone a prospect when there are no transactions", async () => {
     const { db } = test();
-    await customers(db, ["A", "B", "C"]);
-    const result = await run(db, "2026-03-01");
+    await importKeys(db, files, ["A", "B", "C"]);
+    const result = await runModelOn(db, "2026-03-01");
     expect(result).toMatchObject({
       customers: 3,
       buyers: 0,
@@ -86,9 +53,9 @@ describeEachEngine("customer model run", (test) => {
 
   it("decides stages by the customer's own rhythm when there is too little data to fit", async () => {
     const { db } = test();
-    await customers(db, ["P", "N", "A", "R", "C", "O"]);
+    await importKeys(db, files, ["P", "N", "A", "R", "C", "O"]);
     const date = "2026-06-30";
-    await purchases(db, [
+    await importPurchases(db, files, [
       ["N", addDays(date, -10), 30],
       ...rhythm("A", "2026-03-01", addDays(date, -5), 10),
       ...rhythm("R", "2026-03-01", addDays(date, -25), 10),
@@ -96,7 +63,7 @@ describeEachEngine("customer model run", (test) => {
       // One purchase long ago: judged by the typical repeat buyer's rhythm (10 days).
       ["O", addDays(date, -100), 15],
     ]);
-    const result = await run(db, date);
+    const result = await runModelOn(db, date);
     expect(result.fit.bgnbd).toBeNull();
     expect(result.fit.notes[0]).toContain("BG/NBD not fitted");
     expect(await stages(db)).toEqual({
@@ -128,9 +95,9 @@ describeEachEngine("customer model run", (test) => {
         expected[key] = `active.v1.f${group}.r${recency === 1 ? 1 : 2}`;
       }
     }
-    await customers(db, Object.keys(expected));
-    await purchases(db, rows);
-    await run(db, date);
+    await importKeys(db, files, Object.keys(expected));
+    await importPurchases(db, files, rows);
+    await runModelOn(db, date);
     const segments = await sql<{ contact_key: string; segment: string }>`
       select contact_key, segment from customer_model order by contact_key`.execute(db.kysely);
     expect(Object.fromEntries(segments.rows.map((r) => [r.contact_key, r.segment]))).toEqual(
@@ -148,21 +115,21 @@ describeEachEngine("customer model run", (test) => {
 
   it("moves a customer into Churned and out again as Reactivated, keeping every change", async () => {
     const { db } = test();
-    await customers(db, ["K", "L"]);
+    await importKeys(db, files, ["K", "L"]);
     // K buys every 10 days until 2026-04-30; L keeps buying (so the typical gap stays 10).
-    await purchases(db, [
+    await importPurchases(db, files, [
       ...rhythm("K", "2026-03-01", "2026-04-30", 10),
       ...rhythm("L", "2026-03-01", "2026-09-30", 10),
     ]);
     const day = (n: number) => addDays("2026-04-30", n);
-    await run(db, day(5)); // overdue 0.5: active
-    await run(db, day(25)); // overdue 2.5: at risk
-    await run(db, day(45)); // overdue 4.5: churned
-    await run(db, day(60)); // still churned: no purchase
-    await purchases(db, [["K", day(70), 25]]);
-    await run(db, day(72)); // bought again after churning: reactivated
-    await run(db, day(80)); // 8 days later, not overdue: still reactivated
-    await run(db, day(150)); // 80 days without a purchase, over 4 of K's usual gaps: churned again
+    await runModelOn(db, day(5)); // overdue 0.5: active
+    await runModelOn(db, day(25)); // overdue 2.5: at risk
+    await runModelOn(db, day(45)); // overdue 4.5: churned
+    await runModelOn(db, day(60)); // still churned: no purchase
+    await importPurchases(db, files, [["K", day(70), 25]]);
+    await runModelOn(db, day(72)); // bought again after churning: reactivated
+    await runModelOn(db, day(80)); // 8 days later, not overdue: still reactivated
+    await runModelOn(db, day(150)); // 80 days without a purchase, over 4 of K's usual gaps: churned again
     expect(await stageHistory(db, "K")).toEqual([
       [day(5), day(25), "active"],
       [day(25), day(45), "at_risk"],
@@ -205,21 +172,21 @@ describeEachEngine("customer model run", (test) => {
 
   it("rerunning a date replaces that day's result without leaving a one-day interval", async () => {
     const { db } = test();
-    await customers(db, ["K", "L"]);
-    await purchases(db, [
+    await importKeys(db, files, ["K", "L"]);
+    await importPurchases(db, files, [
       ...rhythm("K", "2026-03-01", "2026-04-30", 10),
       ...rhythm("L", "2026-03-01", "2026-09-30", 10),
     ]);
-    await run(db, "2026-05-05");
+    await runModelOn(db, "2026-05-05");
     const before = await stageHistory(db, "K");
-    await run(db, "2026-05-25"); // K at risk
+    await runModelOn(db, "2026-05-25"); // K at risk
     // A late purchase for 2026-05-24 arrives; the same date runs again: K is active as before.
-    await purchases(db, [["K", "2026-05-24", 10]]);
-    await run(db, "2026-05-25");
+    await importPurchases(db, files, [["K", "2026-05-24", 10]]);
+    await runModelOn(db, "2026-05-25");
     expect(await stageHistory(db, "K")).toEqual(
       before.map(([from, , stage]) => [from, null, stage]),
     );
-    await expect(run(db, "2026-05-20")).rejects.toThrow(
+    await expect(runModelOn(db, "2026-05-20")).rejects.toThrow(
       "the model already ran for 2026-05-25; a run for 2026-05-20 would rewrite history out of order",
     );
   });
@@ -253,9 +220,9 @@ describeEachEngine("customer model run with a fitted model", (test) => {
     const { db } = test();
     const date = "2026-06-30";
     const rows = simulatedPurchases(400, date);
-    await customers(db, [...new Set(rows.map((r) => r[0]))]);
-    await purchases(db, rows);
-    const first = await run(db, date);
+    await importKeys(db, files, [...new Set(rows.map((r) => r[0]))]);
+    await importPurchases(db, files, rows);
+    const first = await runModelOn(db, date);
     expect(first.fit.reused).toBe(false);
     const bgnbd = first.fit.bgnbd;
     expect(bgnbd).not.toBeNull();
@@ -296,7 +263,7 @@ describeEachEngine("customer model run with a fitted model", (test) => {
       expect(c.segment.startsWith(`${c.stage}.`)).toBe(true);
       expect(c.value_tier).toBeGreaterThanOrEqual(1);
     }
-    const again = await run(db, date);
+    const again = await runModelOn(db, date);
     expect(again.fit).toMatchObject({ reused: true, id: first.fit.id });
     const segmentsAgain = await sql<{ segment: string }>`
       select segment from customer_model order by contact_key`.execute(db.kysely);

@@ -1,15 +1,11 @@
 import { sql } from "kysely";
 import pg from "pg";
 import { expect, it, vi } from "vitest";
-import { ModelSettings } from "../src/config/schema.ts";
-import { importCustomers } from "../src/customers/import-customers.ts";
-import { importTransactions } from "../src/customers/import-transactions.ts";
 import type { Db, NightjarDb } from "../src/db/connect.ts";
 import { inTransaction } from "../src/db/transaction.ts";
-import { runModel } from "../src/model/run/run.ts";
 import { describeEachEngine, resetDatabase, type TestDatabase } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
-import { testClock } from "./helpers/imports.ts";
+import { importKeys, importPurchases, runModelOn } from "./helpers/model.ts";
 
 /**
  * The save of a model run must not lock readers of `customer_model` out for the seconds it takes
@@ -39,7 +35,6 @@ vi.mock("../src/model/run/apply-run.ts", async (importOriginal) => {
 const ROW_LEVEL_MODES = ["AccessShareLock", "RowShareLock", "RowExclusiveLock"];
 
 const files = tempFolder();
-const SETTINGS = ModelSettings.parse({});
 
 /** The table locks this transaction holds on customer_model. */
 async function customerModelLocks(trx: Db): Promise<string[]> {
@@ -70,34 +65,6 @@ async function readFromAnotherSession(test: TestDatabase): Promise<number | stri
   }
 }
 
-async function snapshot(db: NightjarDb, keys: string[], date: string): Promise<void> {
-  const lines = ["contact_key,allow_push", ...keys.map((k) => `${k},true`)];
-  await importCustomers(db, {
-    path: await files.file(`customers-${date}.csv`, lines),
-    date,
-    attributes: [{ name: "allow_push", type: "boolean", required: true }],
-    timeZone: "UTC",
-    clock: testClock(),
-  });
-}
-
-/** Purchases as [contact key, date, amount], at noon UTC. */
-async function purchases(db: NightjarDb, rows: [string, string, number][]): Promise<void> {
-  const lines = [
-    "contact_key,occurred_at,amount",
-    ...rows.map(([k, d, a]) => `${k},${d} 12:00,${a}`),
-  ];
-  await importTransactions(db, {
-    path: await files.file(`tx-${Math.random()}.csv`, lines),
-    timeZone: "UTC",
-    clock: testClock(),
-  });
-}
-
-function run(db: NightjarDb, date: string) {
-  return runModel(db, { date, timeZone: "UTC", settings: SETTINGS, clock: testClock() });
-}
-
 /** Both model tables, without the run ids (a rerun is a new run of the same result). */
 async function modelTables(db: NightjarDb) {
   const current = await sql<Record<string, unknown>>`
@@ -116,7 +83,7 @@ async function modelTables(db: NightjarDb) {
  * again.
  */
 async function twoDays(db: NightjarDb, options: { firstRun: boolean }): Promise<void> {
-  await snapshot(db, ["A", "B", "C", "P"], "2026-04-01");
+  await importKeys(db, files, ["A", "B", "C", "P"], "2026-04-01");
   const rows: [string, string, number][] = [];
   for (const [key, gap] of [
     ["A", 5],
@@ -126,10 +93,10 @@ async function twoDays(db: NightjarDb, options: { firstRun: boolean }): Promise<
     for (let day = 1; day <= 28; day += gap)
       rows.push([key, `2026-04-${String(day).padStart(2, "0")}`, 20]);
   }
-  await purchases(db, rows);
-  if (options.firstRun) await run(db, "2026-05-01");
-  await snapshot(db, ["A", "B", "P"], "2026-05-02");
-  await purchases(db, [["A", "2026-05-02", 35]]);
+  await importPurchases(db, files, rows);
+  if (options.firstRun) await runModelOn(db, "2026-05-01");
+  await importKeys(db, files, ["A", "B", "P"], "2026-05-02");
+  await importPurchases(db, files, [["A", "2026-05-02", 35]]);
 }
 
 describeEachEngine("saving a model run", (test) => {
@@ -144,9 +111,9 @@ describeEachEngine("saving a model run", (test) => {
       });
     };
     try {
-      await run(db, "2026-05-02");
+      await runModelOn(db, "2026-05-02");
       const saved = await modelTables(db);
-      await run(db, "2026-05-02");
+      await runModelOn(db, "2026-05-02");
       expect(await modelTables(db), "a rerun of the same date").toEqual(saved);
       expect(saved.current.map((r) => r.contact_key)).toEqual(["A", "B", "P"]);
       expect(saved.history.map((r) => [r.contact_key, r.valid_to])).toContainEqual([
@@ -173,18 +140,18 @@ describeEachEngine("saving a model run", (test) => {
     const scores = async () =>
       (await modelTables(db)).current.map(({ valid_from: _, stage_since: __, ...row }) => row);
     await twoDays(db, { firstRun: true });
-    await run(db, "2026-05-02");
+    await runModelOn(db, "2026-05-02");
     const inPlace = await scores();
     await resetDatabase(db);
     await twoDays(db, { firstRun: false });
-    await run(db, "2026-05-02");
+    await runModelOn(db, "2026-05-02");
     expect(inPlace).toEqual(await scores());
   });
 
   it("would see the locks of a truncate (the check above can fail)", async () => {
     const { db } = test();
-    await snapshot(db, ["A"], "2026-04-01");
-    await run(db, "2026-05-01");
+    await importKeys(db, files, ["A"], "2026-04-01");
+    await runModelOn(db, "2026-05-01");
     const seen = await inTransaction(
       db.kysely,
       {},

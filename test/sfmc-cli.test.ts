@@ -7,7 +7,7 @@ import { useEmulator } from "../emulator/test-helpers.ts";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
-import { describeEachEngine } from "./helpers/engines.ts";
+import { describeEachEngine, useMemoryDatabase } from "./helpers/engines.ts";
 import { USABLE_DEMO_MESSAGES } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
@@ -27,8 +27,9 @@ function configuredFolder(): () => string {
   return () => dir;
 }
 
-describe("nightjar sfmc (no database)", () => {
+describe("nightjar sfmc, failing", () => {
   const dir = configuredFolder();
+  const database = useMemoryDatabase();
 
   it("has help for each command", async () => {
     const top = await cli(dir(), ["sfmc", "--help"]);
@@ -57,7 +58,7 @@ describe("nightjar sfmc (no database)", () => {
         { name: "demo", ok: false, problem: expect.stringContaining("SFMC_CLIENT_SECRET") },
       ],
     });
-    const sync = await cli(dir(), ["sfmc", "sync", "--json"], { env: wrong });
+    const sync = await cli(dir(), ["sfmc", "sync", "--json"], { env: wrong, db: database() });
     expect(sync.code).toBe(EXIT_CODES.config);
     expect(onlyJson(sync)).toMatchObject({ error: { type: "SfmcConfigError", kind: "config" } });
     for (const run of [human, json, sync])

@@ -10,9 +10,11 @@ import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { SendOutcomeUnknown, SfmcConfigError } from "../src/sfmc/errors.ts";
 import { readAccountMessages } from "../src/sfmc/sync.ts";
 import { cli } from "./helpers/cli.ts";
+import { useMemoryDatabase } from "./helpers/engines.ts";
 import { DEMO_APP_CONFIG, demoAccount, harness } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
+const database = useMemoryDatabase();
 const SECRET = "Scan-S3cret-7731-xq";
 const WRONG_SECRET = "Wrong-S3cret-0042-zz";
 
@@ -123,6 +125,7 @@ describe("secrets and tokens stay out of logs and errors", () => {
       ] as const) {
         const run = await cli(dir, [...args], {
           env: { SFMC_CLIENT_SECRET: secret, NIGHTJAR_LOG_LEVEL: "debug" },
+          db: database(),
         });
         expect(run.stderr).toContain('"component":"sfmc"');
         outputs.push(run.stdout, run.stderr);

@@ -40,12 +40,14 @@ describe("config", () => {
     const empty = await loadConfig({ path: await configFile("empty.json", {}), env: {} });
     expect(empty.config).toEqual({
       database: { url: null, dataDir: ".nightjar" },
-      customers: { attributes: [] },
+      customers: { attributes: [], maxRemovedPercent: 10, ignoreColumns: [] },
+      imports: { maxLineBytes: 1_048_576 },
       sfmc: { accounts: [], apps: [] },
       schedule: { nightlyAt: "02:00", timeZone: "UTC" },
       // The example writes every default out.
       model: EXAMPLE_CONFIG.model,
     });
+    expect(empty.config.imports).toEqual(EXAMPLE_CONFIG.imports);
     expect(empty.database).toEqual({ engine: "pglite", dataDir: path.join(dir, ".nightjar") });
   });
 

@@ -56,10 +56,37 @@ export async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   };
 }
 
+/**
+ * Writes a ready PGlite data folder at `dataDir` from the test run's initdb snapshot, so that a
+ * real `nightjar` process opens it at once instead of running initdb (seconds) itself.
+ */
+export async function seedDataFolder(dataDir: string): Promise<void> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const snapshot = new Blob([await readFile(inject("pgliteSnapshot"))]);
+  const pglite = await PGlite.create(dataDir, { loadDataDir: snapshot });
+  await pglite.close();
+}
+
 /** Empties the database (every table, view, function and column) and migrates it afresh. */
 export async function resetDatabase(db: NightjarDb): Promise<void> {
   await db.exec("drop schema public cascade; create schema public;");
   await migrate(db);
+}
+
+/** An in-memory PGlite database for the test file, migrated once (for tests not about engines). */
+export function useMemoryDatabase(): () => NightjarDb {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await openTestDatabase("pglite");
+    await migrate(current.db);
+  });
+  afterAll(async () => {
+    await current?.dispose();
+  });
+  return () => {
+    if (!current) throw new Error("the test database is not open");
+    return current.db;
+  };
 }
 
 /**
