@@ -20,6 +20,7 @@ import type { NightjarConfig, SfmcAccount } from "./config/schema.ts";
 import type { SecretVault } from "./config/secrets.ts";
 import { ensureAttributeColumns } from "./customers/attributes.ts";
 import { type NightjarDb, openDatabase } from "./db/connect.ts";
+import type { LockWait } from "./db/locks.ts";
 import { migrate } from "./db/migrate.ts";
 import { dropDeadWorkTables } from "./db/work-tables.ts";
 import { type Logger, silentLogger } from "./logger.ts";
@@ -56,6 +57,11 @@ export interface App {
   readonly sfmc: readonly SfmcAccountClient[];
   /** What opening the database changed (nothing when the caller handed the database in). */
   readonly upgrade: DatabaseUpgrade;
+  /**
+   * How use cases wait for a lock another process holds (Default: undefined, as long as it
+   * takes); the CLI's `--wait` sets it.
+   */
+  readonly lockWait: LockWait | undefined;
   /** Closes what the app opened (the database unless it was handed in, the clock's timers). */
   close(): Promise<void>;
 }
@@ -73,6 +79,10 @@ export interface AppOptions {
   logger?: Logger;
   /** The SFMC clients' `fetch` (Default: the global one). */
   fetch?: typeof fetch;
+  /** How to wait for locks: the embedded database folder, and the use cases' advisory locks. */
+  lockWait?: LockWait | undefined;
+  /** How the PostgreSQL sessions are named (see `OpenOptions.applicationName`). */
+  applicationName?: string | undefined;
   /**
    * Apply pending migrations and add attribute columns (Default: true when the app opens the
    * database, false when it is handed in).
@@ -92,7 +102,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const vault = loaded.vault;
   const handedIn = options.db !== undefined;
   let db: NightjarDb | undefined = options.db === false ? undefined : (options.db ?? undefined);
-  if (options.db === undefined) db = await openDatabase(loaded.database, { logger });
+  if (options.db === undefined)
+    db = await openDatabase(loaded.database, {
+      logger,
+      ...(options.lockWait ? { lockWait: options.lockWait } : {}),
+      ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+    });
   const upgrade: DatabaseUpgrade = { migrations: [], attributesAdded: [], workTablesDropped: [] };
   try {
     if (db && (options.upgrade ?? !handedIn)) {
@@ -102,6 +117,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       upgrade.attributesAdded = await ensureAttributeColumns(
         db.kysely,
         loaded.config.customers.attributes,
+        options.lockWait,
       );
       upgrade.workTablesDropped = await dropDeadWorkTables(db);
     }
@@ -133,6 +149,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
     sfmc,
     upgrade,
+    lockWait: options.lockWait,
     close: async () => {
       if (opened && !handedIn) await opened.close();
     },

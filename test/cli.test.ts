@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
-import { cli, nightjar, onlyJson } from "./helpers/cli.ts";
-import { describeEachEngine, seedDataFolder } from "./helpers/engines.ts";
+import { cli, onlyJson } from "./helpers/cli.ts";
+import { describeEachEngine } from "./helpers/engines.ts";
 
 let empty = "";
 beforeAll(async () => {
@@ -119,25 +119,6 @@ describe("nightjar command line", () => {
     });
     expect(run.code).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2-secret");
-    await rm(dir, { recursive: true, force: true });
-  });
-});
-
-describe("the nightjar process", () => {
-  it("exits with the code of the failure, and refuses the embedded database while another process has it", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-"));
-    await writeFile(path.join(dir, "nightjar.config.json"), "{}");
-    await seedDataFolder(path.join(dir, ".nightjar"));
-    // This test process stands in for a running import.
-    await writeFile(path.join(dir, ".nightjar.lock"), String(process.pid));
-    const busy = await nightjar(dir, ["migrate"]);
-    expect(busy.code).toBe(EXIT_CODES.busy);
-    expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid})`);
-    // A lock left by a process that is gone is taken over.
-    await writeFile(path.join(dir, ".nightjar.lock"), "999999999");
-    const taken = await nightjar(dir, ["migrate", "--json"]);
-    expect(taken.code, taken.stderr).toBe(0);
-    expect(onlyJson(taken)).toMatchObject({ applied: expect.arrayContaining(["0001_customers"]) });
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -11,6 +11,8 @@ import { createOutput, type Output } from "./output.ts";
 /** Global options every command receives. */
 export interface GlobalOptions {
   config?: string;
+  /** Seconds to wait for a lock another process holds (Default: 0). */
+  wait?: number;
 }
 
 /** What a command's action needs from the CLI: its surroundings, output and the app. */
@@ -35,6 +37,13 @@ export interface CommandContext {
     work: (app: App) => Promise<T>,
     options?: { database?: boolean },
   ): Promise<T>;
+}
+
+/** `nightjar import customers`: the command as the operator typed it, without its arguments. */
+function commandLine(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
 }
 
 /** The context of one CLI invocation. */
@@ -64,6 +73,7 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
       const loaded = await config(command);
       const logger = log();
       const clock: Clock = io.clock ?? (await clockFromEnvironment(io.env));
+      const waitSeconds = command.optsWithGlobals<GlobalOptions>().wait ?? 0;
       try {
         const db =
           options.database === false ? false : io.database ? await io.database() : undefined;
@@ -74,6 +84,13 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
           clock,
           logger,
           ...(io.fetch ? { fetch: io.fetch } : {}),
+          lockWait: {
+            waitMs: waitSeconds * 1000,
+            onWait: (message) => io.stderr.write(`nightjar: ${vault.redact(message)}\n`),
+            command: commandLine(command),
+            now: () => clock.now(),
+          },
+          applicationName: `${commandLine(command)} (pid ${process.pid})`,
         });
         try {
           return await work(app);

@@ -13,6 +13,7 @@ import { registerModel } from "./commands/model.ts";
 import { registerSfmc } from "./commands/sfmc.ts";
 import { type CommandContext, commandContext } from "./context.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { parseSeconds } from "./options.ts";
 
 /** Exit codes: 0 success, 2 a usage error, and one per kind of expected failure. */
 export const EXIT_CODES: Record<ErrorKind | "usage" | "unexpected", number> = {
@@ -33,6 +34,11 @@ export function buildProgram(context: CommandContext): Command {
     .description("Nightjar: customer data, customer model and SFMC MobilePush campaigns")
     .version(packageJson.version, "-V, --version", "print the version of nightjar")
     .option("--config <path>", "config file (default: $NIGHTJAR_CONFIG or ./nightjar.config.json)")
+    .option(
+      "--wait <seconds>",
+      "wait up to this long for a lock another nightjar process holds (default: 0, give up at once)",
+      parseSeconds,
+    )
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

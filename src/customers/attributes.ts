@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
+import type { LockWait } from "../db/locks.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
 import { PG_TYPE } from "./column-types.ts";
@@ -36,11 +37,12 @@ export async function recordedAttributes(db: Db): Promise<RecordedAttribute[]> {
 export async function ensureAttributeColumns(
   db: Db,
   attributes: readonly CustomerAttribute[],
+  wait?: LockWait,
 ): Promise<string[]> {
   const recorded = new Map((await recordedAttributes(db)).map((a) => [a.name, a.type]));
   const inStep = attributes.every((a) => recorded.get(a.name) === a.type);
   if (inStep && (await hasVersionsView(db))) return [];
-  return inTransaction(db, { locks: ["customerTables"] }, (trx) =>
+  return inTransaction(db, { locks: ["customerTables"], wait }, (trx) =>
     syncAttributeColumns(trx, attributes),
   );
 }

@@ -3,6 +3,7 @@ import type { App } from "../app.ts";
 import { type Clock, stopwatch } from "../clock.ts";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { NightjarDb } from "../db/connect.ts";
+import type { LockWait } from "../db/locks.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type WorkTableOwner, withWorkTables } from "../db/work-tables.ts";
 import { todayIn } from "../time/zones.ts";
@@ -71,6 +72,8 @@ export interface CustomerImportOptions extends CustomerImportRequest {
   maxRemovedPercent?: number | undefined;
   /** A longer line refuses the file (Default: 1 MiB). */
   maxLineBytes?: number | undefined;
+  /** How to wait for another import's lock (Default: as long as it takes). */
+  lockWait?: LockWait | undefined;
 }
 
 export interface CustomerImportResult extends ImportSummary {
@@ -101,7 +104,7 @@ const UNIQUE_CONTACT_KEY: UniqueRule = { column: "contact_key", label: "contact 
  * today in the schedule's time zone unless the request gives a date (see `importCustomers`).
  */
 export function importCustomerSnapshot(
-  app: Pick<App, "db" | "config" | "clock">,
+  app: Pick<App, "db" | "config" | "clock" | "lockWait">,
   request: CustomerImportRequest,
 ): Promise<CustomerImportResult> {
   const { timeZone } = app.config.schedule;
@@ -113,6 +116,7 @@ export function importCustomerSnapshot(
     ignoreColumns: [...customers.ignoreColumns, ...(request.ignoreColumns ?? [])],
     maxRemovedPercent: customers.maxRemovedPercent,
     maxLineBytes: imports.maxLineBytes,
+    lockWait: app.lockWait,
     timeZone,
     clock: app.clock,
   });
@@ -174,7 +178,7 @@ async function importCustomersUnreported(
 ): Promise<CustomerImportResult> {
   const started = options.clock.now();
   const elapsed = stopwatch();
-  await ensureAttributeColumns(db.kysely, options.attributes);
+  await ensureAttributeColumns(db.kysely, options.attributes, options.lockWait);
   const previous = await previousCustomerImport(db.kysely);
   refuseOutOfOrder(options.path, options.date, previous);
   const configured = new Map(options.attributes.map((a) => [a.name, a]));
@@ -250,7 +254,7 @@ async function importCustomersUnreported(
     const apply = (): Promise<SnapshotOutcome> =>
       inTransaction(
         db.kysely,
-        applySettings(options.timeZone),
+        applySettings(options.timeZone, options.lockWait),
         (trx) =>
           applySnapshot(trx, {
             path: options.path,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { App } from "../app.ts";
 import { type Clock, stopwatch } from "../clock.ts";
 import type { NightjarDb } from "../db/connect.ts";
+import type { LockWait } from "../db/locks.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type WorkTableOwner, withWorkTables } from "../db/work-tables.ts";
 import type { FieldCheck } from "./field-checks.ts";
@@ -31,6 +32,8 @@ export interface TransactionImportOptions extends TransactionImportRequest {
   clock: Clock;
   /** A longer line refuses the file (Default: 1 MiB). */
   maxLineBytes?: number | undefined;
+  /** How to wait for another import's lock (Default: as long as it takes). */
+  lockWait?: LockWait | undefined;
 }
 
 export interface TransactionImportResult extends ImportSummary {
@@ -48,13 +51,14 @@ const COLUMN_CHECKS: Record<string, FieldCheck> = {
 
 /** Use case: appends a transactions file, timestamps without offset read in the schedule's zone. */
 export function importTransactionsFile(
-  app: Pick<App, "db" | "config" | "clock">,
+  app: Pick<App, "db" | "config" | "clock" | "lockWait">,
   request: TransactionImportRequest,
 ): Promise<TransactionImportResult> {
   return importTransactions(app.db, {
     ...request,
     timeZone: app.config.schedule.timeZone,
     maxLineBytes: app.config.imports.maxLineBytes,
+    lockWait: app.lockWait,
     clock: app.clock,
   });
 }
@@ -115,7 +119,8 @@ async function importTransactionsUnreported(
       );
     }
     options.onStep?.("applying");
-    return await inTransaction(db.kysely, { locks: ["customerTables"] }, async (trx) => {
+    const settings = { locks: ["customerTables"], wait: options.lockWait } as const;
+    return await inTransaction(db.kysely, settings, async (trx) => {
       if (!hasIds) {
         const earlier = await trx
           .selectFrom("imports")

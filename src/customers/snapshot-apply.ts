@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { CustomerAttribute } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
+import type { LockWait } from "../db/locks.ts";
 import { recordedAttributes } from "./attributes.ts";
 import { finishImportLog, startImportLog } from "./import-log.ts";
 import { ImportRefusedError, type ImportSummary } from "./import-report.ts";
@@ -203,6 +204,6 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
 }
 
 /** The session of the transaction that applies a snapshot (see `inTransaction`). */
-export function applySettings(timeZone: string) {
-  return { timeZone, locks: ["customerTables"], jit: false } as const;
+export function applySettings(timeZone: string, wait: LockWait | undefined) {
+  return { timeZone, locks: ["customerTables"], jit: false, wait } as const;
 }

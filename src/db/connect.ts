@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { DatabaseTarget } from "../config/load.ts";
+import type { LockWait } from "./locks.ts";
 import type { Database } from "./tables.ts";
 
 /** The query builder on Nightjar's tables; a transaction of it is one too. */
@@ -77,6 +78,13 @@ export interface OpenOptions {
   logger?: Logger;
   /** Connections in the PostgreSQL pool (Default: 5). */
   poolSize?: number;
+  /**
+   * How this process names its PostgreSQL sessions (`application_name`), so that one waiting for
+   * a lock can say who holds it (Default: "nightjar (pid N)").
+   */
+  applicationName?: string;
+  /** How to wait for the embedded database folder when another process has it. */
+  lockWait?: LockWait;
 }
 
 /** Opens the configured database. */
@@ -89,5 +97,5 @@ export async function openDatabase(
     return openPostgres(target.url, options);
   }
   const { openPGlite } = await import("./pglite.ts");
-  return openPGlite(target.dataDir);
+  return openPGlite(target.dataDir, options.lockWait, options.logger);
 }

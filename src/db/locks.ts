@@ -12,3 +12,22 @@ export const LOCKS = {
 } as const;
 
 export type LockName = keyof typeof LOCKS;
+
+/** What each lock guards, for the message of someone who has to wait for it. */
+export const LOCK_SUBJECTS: Record<LockName, string> = {
+  customerTables: "the customer tables",
+  modelTables: "the customer model",
+  sfmcMessages: "the synced push messages",
+};
+
+/** How to wait for a lock another process holds (an advisory lock, an embedded database folder). */
+export interface LockWait {
+  /** Give up after this long (Default: 0: at once). */
+  waitMs?: number | undefined;
+  /** Told once, when the lock is busy and the caller is going to wait. */
+  onWait?: ((message: string) => void) | undefined;
+  /** What the holder is doing, written beside the lock (Default: "nightjar"). */
+  command?: string | undefined;
+  /** The time written as `since` (an ISO instant). */
+  now?: () => Date;
+}

@@ -1,60 +1,46 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { mkdir } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
-import { NightjarError } from "../errors.ts";
+import type { Logger } from "pino";
 import { type NightjarDb, PARSERS } from "./connect.ts";
+import { DatabaseUnavailableError } from "./errors.ts";
+import { type LockWait, lockFolder } from "./folder-lock.ts";
 import { PGliteDialect } from "./pglite-driver.ts";
 import type { Database } from "./tables.ts";
 
 // Loaded on first use: a PostgreSQL deployment never pays for PGlite's module at start-up.
 const loadPGlite = () => import("@electric-sql/pglite");
 
-/** Another process has the embedded database open (PGlite serves one process at a time). */
-export class DatabaseBusyError extends NightjarError {
-  override name = "DatabaseBusyError";
-  override readonly kind = "busy";
-}
+export { DatabaseBusyError } from "./folder-lock.ts";
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes the data folder's lock file (one left by a process that died is taken over). */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  // Beside the folder, not in it: the folder is PostgreSQL's own.
-  const file = `${path.resolve(dataDir)}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, String(process.pid), { flag: "wx" });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number((await readFile(file, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
-        throw new DatabaseBusyError(
-          `the embedded database in ${dataDir} is in use by another nightjar process (pid ${holder}); wait for it to finish, or use PostgreSQL (database.url) for concurrent work`,
-        );
-      }
-      await rm(file, { force: true });
-    }
-  }
-  throw new DatabaseBusyError(`cannot take the lock on the embedded database in ${dataDir}`);
-}
-
-/** Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined). */
-export async function openPGlite(dataDir: string | undefined): Promise<NightjarDb> {
+/**
+ * Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined), after
+ * taking the folder's lock (waiting for it as `wait` says).
+ */
+export async function openPGlite(
+  dataDir: string | undefined,
+  wait: LockWait = {},
+  logger?: Logger,
+): Promise<NightjarDb> {
   if (!dataDir) {
     const { PGlite } = await loadPGlite();
     return wrapPGlite(await PGlite.create({ parsers: PARSERS }));
   }
-  await mkdir(dataDir, { recursive: true });
-  const unlock = await lockDataDir(dataDir);
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new DatabaseUnavailableError(
+      `cannot use the embedded database folder ${dataDir}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" || code === "EEXIST" ? "a file is in the way" : (cause as Error).message} (database.dataDir)`,
+      { cause },
+    );
+  }
+  const lock = await lockFolder(dataDir, wait);
+  logger?.debug({ component: "database", folder: dataDir }, "took the embedded database's lock");
+  const unlock = async () => {
+    await lock.release();
+    logger?.debug({ component: "database", folder: dataDir }, "released the embedded database");
+  };
   try {
     const { PGlite } = await loadPGlite();
     const db = wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));

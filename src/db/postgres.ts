@@ -47,6 +47,8 @@ function createPool(url: string, options: OpenOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 5,
+    // PostgreSQL keeps at most 63 bytes of it.
+    application_name: (options.applicationName ?? `nightjar (pid ${process.pid})`).slice(0, 63),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

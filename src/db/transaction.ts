@@ -1,7 +1,15 @@
 import { sql, type Transaction } from "kysely";
+import { stopwatch } from "../clock.ts";
+import { NightjarError } from "../errors.ts";
 import type { Db } from "./connect.ts";
-import { LOCKS, type LockName } from "./locks.ts";
+import { LOCK_SUBJECTS, LOCKS, type LockName, type LockWait } from "./locks.ts";
 import type { Database } from "./tables.ts";
+
+/** A lock another session holds was not released in time. */
+export class LockBusyError extends NightjarError {
+  override name = "LockBusyError";
+  override readonly kind = "busy";
+}
 
 export type Trx = Transaction<Database>;
 
@@ -11,6 +19,11 @@ export interface TransactionSettings {
   timeZone?: string;
   /** Advisory locks taken first, in this order, held until the transaction ends. */
   locks?: readonly LockName[];
+  /**
+   * How long to wait for a lock another session holds, saying so (Default: as long as it takes).
+   * With a wait, a lock still held after it is a `LockBusyError` naming its holder.
+   */
+  wait?: LockWait | undefined;
   /**
    * JIT compilation (Default: PostgreSQL's own setting). Statements that run once a night over the
    * whole base cost more to compile than compiling saves, so their transactions turn it off.
@@ -38,8 +51,10 @@ export async function inTransaction<T>(
 ): Promise<T> {
   try {
     return await db.transaction().execute(async (trx) => {
-      for (const lock of settings.locks ?? [])
-        await sql`select pg_advisory_xact_lock(${LOCKS[lock]})`.execute(trx);
+      for (const lock of settings.locks ?? []) {
+        if (settings.wait) await takeLockWaiting(trx, lock, settings.wait);
+        else await sql`select pg_advisory_xact_lock(${LOCKS[lock]})`.execute(trx);
+      }
       if (settings.timeZone !== undefined)
         await sql`select set_config('TimeZone', ${settings.timeZone}, true)`.execute(trx);
       if (settings.jit !== undefined)
@@ -51,5 +66,45 @@ export async function inTransaction<T>(
   } catch (thrown) {
     if (thrown instanceof RolledBack) return thrown.value as T;
     throw thrown;
+  }
+}
+
+/** Who holds an advisory lock: the other session's name (`nightjar import … (pid N)`) and since. */
+async function lockHolder(trx: Trx, lock: LockName): Promise<string> {
+  const result = await sql<{ name: string | null; since: Date | null; backend: number }>`
+    select a.application_name as name, a.xact_start as since, a.pid as backend
+    from pg_locks l join pg_stat_activity a on a.pid = l.pid
+    where l.locktype = 'advisory' and l.granted and l.classid = 0 and l.objid = ${LOCKS[lock]}
+      and l.objsubid = 1 and l.pid <> pg_backend_pid()
+    limit 1`.execute(trx);
+  const row = result.rows[0];
+  if (!row) return "another session";
+  const who = row.name ? row.name : `database session ${row.backend}`;
+  return `${who}${row.since ? `, in a transaction started at ${row.since.toISOString()}` : ""}`;
+}
+
+/** Takes a transaction lock, polling up to `wait.waitMs` and saying once that it waits. */
+async function takeLockWaiting(trx: Trx, lock: LockName, wait: LockWait): Promise<void> {
+  const waitMs = wait.waitMs ?? 0;
+  const elapsed = stopwatch();
+  let told = false;
+  for (;;) {
+    const result = await sql<{ taken: boolean }>`
+      select pg_try_advisory_xact_lock(${LOCKS[lock]}) as taken`.execute(trx);
+    if (result.rows[0]?.taken) return;
+    const holder = await lockHolder(trx, lock);
+    const waited = elapsed() * 1000;
+    if (waited >= waitMs) {
+      throw new LockBusyError(
+        `the lock of ${LOCK_SUBJECTS[lock]} is held by ${holder}; ${waitMs > 0 ? `gave up after waiting ${Math.round(waitMs / 1000)} s` : "try again when it has finished, or wait for it with --wait SECONDS"}`,
+      );
+    }
+    if (!told) {
+      told = true;
+      wait.onWait?.(
+        `waiting for ${holder} to release the lock of ${LOCK_SUBJECTS[lock]} (up to ${Math.round(waitMs / 1000)} s)…`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, waitMs - waited)));
   }
 }

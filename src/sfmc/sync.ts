@@ -129,12 +129,13 @@ export interface SyncResult {
  * stored, so a failure changes nothing), then stores them in one transaction.
  */
 export async function syncMessages(
-  app: Pick<App, "db" | "config" | "clock" | "sfmc">,
+  app: Pick<App, "db" | "config" | "clock" | "sfmc" | "lockWait">,
 ): Promise<SyncResult> {
   const found: AccountMessages[] = [];
   for (const { client, account } of app.sfmc)
     found.push(await readAccountMessages(client, account, app.config.sfmc.apps));
-  const messages = await inTransaction(app.db.kysely, { locks: ["sfmcMessages"] }, (trx) =>
+  const settings = { locks: ["sfmcMessages"], wait: app.lockWait } as const;
+  const messages = await inTransaction(app.db.kysely, settings, (trx) =>
     storeMessages(trx, found, app.clock.now()),
   );
   return { accounts: found.length, messages, problems: found.flatMap((a) => a.problems) };

@@ -3,6 +3,7 @@ import type { App } from "../../app.ts";
 import { type Clock, stopwatch } from "../../clock.ts";
 import type { ModelSettings } from "../../config/schema.ts";
 import type { NightjarDb } from "../../db/connect.ts";
+import type { LockWait } from "../../db/locks.ts";
 import { inTransaction } from "../../db/transaction.ts";
 import { withWorkTables } from "../../db/work-tables.ts";
 import { todayIn } from "../../time/zones.ts";
@@ -24,6 +25,8 @@ export interface ModelRunOptions {
   timeZone: string;
   settings: ModelSettings;
   clock: Clock;
+  /** How to wait for another model run's lock (Default: as long as it takes). */
+  lockWait?: LockWait | undefined;
   onStep?: ((step: ModelRunStep) => void) | undefined;
 }
 
@@ -43,7 +46,7 @@ export interface ModelRunResult {
 
 /** Use case: the model run for `date` (Default: today in the schedule's time zone). */
 export function runCustomerModel(
-  app: Pick<App, "db" | "config" | "clock">,
+  app: Pick<App, "db" | "config" | "clock" | "lockWait">,
   request: { date?: string | undefined; onStep?: ((step: ModelRunStep) => void) | undefined } = {},
 ): Promise<ModelRunResult> {
   const { timeZone } = app.config.schedule;
@@ -52,6 +55,7 @@ export function runCustomerModel(
     timeZone,
     settings: app.config.model,
     clock: app.clock,
+    lockWait: app.lockWait,
     onStep: request.onStep,
   });
 }
@@ -148,7 +152,8 @@ async function runModelWith(
     done("segmenting");
 
     step("saving");
-    const saved = await inTransaction(db.kysely, { locks: ["modelTables"], jit: false }, (trx) =>
+    const session = { locks: ["modelTables"], jit: false, wait: options.lockWait } as const;
+    const saved = await inTransaction(db.kysely, session, (trx) =>
       applyModelRun(trx, {
         date,
         scores: tables.scores,

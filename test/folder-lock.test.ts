@@ -1,0 +1,167 @@
+// The embedded database folder's lock: one process inside at a time, however many start at once;
+// a dead holder never blocks; a waiting process says so; the real `nightjar` refuses to share.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT_CODES } from "../src/cli/main.ts";
+import { DatabaseBusyError, lockFolder } from "../src/db/folder-lock.ts";
+import { nightjar, onlyJson } from "./helpers/cli.ts";
+import { seedDataFolder } from "./helpers/engines.ts";
+
+let dir = "";
+let child = "";
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-folder-lock-"));
+  // Bundled once, so that each trial's processes start in milliseconds rather than through tsx.
+  child = path.join(dir, "lock-child.mjs");
+  await build({
+    entryPoints: [fileURLToPath(new URL("./helpers/lock-child.ts", import.meta.url))],
+    outfile: child,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "warning",
+  });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function runChild(folder: string, log: string, holdMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [child, folder, log, String(holdMs)], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    proc.on("error", reject);
+    proc.on("close", resolve);
+  });
+}
+
+/** Who was inside when, from a trial's log; fails if two were inside at once. */
+async function expectOneAtATime(log: string): Promise<number> {
+  const lines = (await readFile(log, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
+  const visits = new Map<string, { enter: number; leave: number }>();
+  for (const line of lines) {
+    const [event, pid, at] = line.split(" ");
+    const visit = visits.get(pid as string) ?? { enter: Number.NaN, leave: Number.NaN };
+    if (event === "enter") visit.enter = Number(at);
+    else visit.leave = Number(at);
+    visits.set(pid as string, visit);
+  }
+  const sorted = [...visits.values()].sort((a, b) => a.enter - b.enter);
+  for (let i = 1; i < sorted.length; i++)
+    expect(sorted[i]?.enter, "a process entered while another was inside").toBeGreaterThanOrEqual(
+      sorted[i - 1]?.leave as number,
+    );
+  return sorted.length;
+}
+
+describe("the embedded database folder's lock", () => {
+  it("lets exactly one of three processes in at a time, in 20 trials", async () => {
+    for (let trial = 0; trial < 20; trial++) {
+      const folder = path.join(dir, `db-${trial}`);
+      const log = path.join(dir, `trial-${trial}.log`);
+      const exits = await Promise.all([1, 2, 3].map(() => runChild(folder, log, 80)));
+      for (const code of exits) expect([0, EXIT_CODES.busy], `trial ${trial}`).toContain(code);
+      const inside = await expectOneAtATime(log);
+      expect(inside, `trial ${trial}`).toBe(exits.filter((code) => code === 0).length);
+      expect(inside, `trial ${trial}`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("is free again when its holder is gone, whatever the holder's note says", async () => {
+    const folder = path.join(dir, "stale");
+    // A note left by a dead process, and one naming a pid now used by another program: neither
+    // holds anything.
+    for (const pid of [999_999_999, 1]) {
+      await writeFile(
+        `${folder}.lock`,
+        JSON.stringify({ pid, command: "gone", since: "2026-01-01T00:00:00Z" }),
+      );
+      const lock = await lockFolder(folder);
+      await lock.release();
+    }
+    // A holder that died without releasing: its process is gone, so is its lock.
+    const log = path.join(dir, "killed.log");
+    const holder = spawn(process.execPath, [child, folder, log, "60000"], { stdio: "ignore" });
+    for (let i = 0; i < 200 && !(await readFile(log, "utf8").catch(() => "")); i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    await expect(lockFolder(folder)).rejects.toThrow(DatabaseBusyError);
+    holder.kill("SIGKILL");
+    await new Promise((resolve) => holder.on("close", resolve));
+    const after = await lockFolder(folder);
+    await after.release();
+  });
+
+  it("names its holder when busy, and waits for it when asked, saying so once", async () => {
+    const folder = path.join(dir, "waited");
+    const held = await lockFolder(folder, { command: "nightjar import customers" });
+    const busy = await lockFolder(folder).catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(DatabaseBusyError);
+    expect((busy as Error).message).toMatch(
+      new RegExp(
+        `is in use by another nightjar process \\(pid ${process.pid}: nightjar import customers, since .*\\); wait for it to finish \\(or use --wait SECONDS\\)`,
+      ),
+    );
+    const said: string[] = [];
+    setTimeout(() => void held.release(), 300);
+    const waited = await lockFolder(folder, { waitMs: 10_000, onWait: (m) => said.push(m) });
+    await waited.release();
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^waiting for another nightjar process \(pid \d+: nightjar import customers, since .*\) to release the embedded database \(up to 10 s\)…$/,
+      ),
+    ]);
+    const again = await lockFolder(folder, { command: "x" });
+    const gaveUp = await lockFolder(folder, { waitMs: 300 }).catch((error: unknown) => error);
+    await again.release();
+    expect((gaveUp as Error).message).toContain("; gave up after waiting 0 s");
+  });
+
+  it("keeps a second nightjar process out, with the busy exit code, and lets it wait", async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-cli-"));
+    try {
+      await writeFile(path.join(work, "nightjar.config.json"), "{}");
+      await seedDataFolder(path.join(work, ".nightjar"));
+      // This test process stands in for a running import.
+      const held = await lockFolder(path.join(work, ".nightjar"), { command: "nightjar import" });
+      const busy = await nightjar(work, ["migrate"]);
+      expect(busy.code).toBe(EXIT_CODES.busy);
+      expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid}`);
+      setTimeout(() => void held.release(), 500);
+      const waited = await nightjar(work, ["--wait", "30", "migrate", "--json"]);
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(waited.stderr).toContain("nightjar: waiting for another nightjar process");
+      expect(onlyJson(waited)).toMatchObject({ schemaVersion: expect.any(Number) });
+      // Three at once: one inside at a time, the others refused as busy or done after it.
+      const runs = await Promise.all(
+        [1, 2, 3].map(() => nightjar(work, ["migrate"], { NIGHTJAR_LOG_LEVEL: "debug" })),
+      );
+      const visits = runs.map((run) => {
+        const at = (message: string) =>
+          run.stderr
+            .split("\n")
+            .filter((line) => line.includes(message))
+            .map((line) => (JSON.parse(line) as { time: number }).time)[0];
+        return {
+          code: run.code,
+          enter: at("took the embedded database's lock"),
+          leave: at("released the embedded database"),
+        };
+      });
+      const inside = visits
+        .filter((v) => v.code === 0)
+        .sort((a, b) => (a.enter ?? 0) - (b.enter ?? 0));
+      expect(inside.length).toBeGreaterThanOrEqual(1);
+      for (const v of visits) expect([0, EXIT_CODES.busy]).toContain(v.code);
+      for (let i = 1; i < inside.length; i++)
+        expect(inside[i]?.enter).toBeGreaterThanOrEqual(inside[i - 1]?.leave as number);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
