@@ -1,6 +1,6 @@
 // The embedded database folder's lock: one process inside at a time, however many start at once;
 // a dead holder never blocks; a waiting process says so; the real `nightjar` refuses to share.
-import { spawn } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { EXIT_CODES } from "../src/cli/main.ts";
 import { DatabaseBusyError, lockFolder } from "../src/db/folder-lock.ts";
 import { nightjar, onlyJson } from "./helpers/cli.ts";
 import { seedDataFolder } from "./helpers/engines.ts";
+import type { LockTrial, LockTrialResult } from "./helpers/lock-child.ts";
 
 let dir = "";
 let child = "";
@@ -31,45 +32,46 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function runChild(folder: string, log: string, holdMs: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [child, folder, log, String(holdMs)], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    proc.on("error", reject);
-    proc.on("close", resolve);
+/** A trial process (see helpers/lock-child.ts), started and ready for trials. */
+async function trialProcess(): Promise<ChildProcess> {
+  const proc = fork(child, [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  await new Promise((resolve) => proc.once("message", resolve));
+  return proc;
+}
+
+function runTrial(proc: ChildProcess, trial: LockTrial): Promise<LockTrialResult> {
+  return new Promise((resolve) => {
+    proc.once("message", (result) => resolve(result as LockTrialResult));
+    proc.send(trial);
   });
 }
 
-/** Who was inside when, from a trial's log; fails if two were inside at once. */
-async function expectOneAtATime(log: string): Promise<number> {
-  const lines = (await readFile(log, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
-  const visits = new Map<string, { enter: number; leave: number }>();
-  for (const line of lines) {
-    const [event, pid, at] = line.split(" ");
-    const visit = visits.get(pid as string) ?? { enter: Number.NaN, leave: Number.NaN };
-    if (event === "enter") visit.enter = Number(at);
-    else visit.leave = Number(at);
-    visits.set(pid as string, visit);
-  }
-  const sorted = [...visits.values()].sort((a, b) => a.enter - b.enter);
-  for (let i = 1; i < sorted.length; i++)
-    expect(sorted[i]?.enter, "a process entered while another was inside").toBeGreaterThanOrEqual(
-      sorted[i - 1]?.leave as number,
-    );
-  return sorted.length;
+/** Fails if two processes were inside at once; returns how many were inside. */
+function expectOneAtATime(results: LockTrialResult[], trial: number): number {
+  const visits = results.flatMap((r) => (r.inside ? [r] : [])).sort((a, b) => a.enter - b.enter);
+  for (let i = 1; i < visits.length; i++)
+    expect(
+      visits[i]?.enter,
+      `trial ${trial}: a process entered while another was inside`,
+    ).toBeGreaterThanOrEqual(visits[i - 1]?.leave as number);
+  return visits.length;
 }
 
 describe("the embedded database folder's lock", () => {
   it("lets exactly one of three processes in at a time, in 20 trials", async () => {
-    for (let trial = 0; trial < 20; trial++) {
-      const folder = path.join(dir, `db-${trial}`);
-      const log = path.join(dir, `trial-${trial}.log`);
-      const exits = await Promise.all([1, 2, 3].map(() => runChild(folder, log, 80)));
-      for (const code of exits) expect([0, EXIT_CODES.busy], `trial ${trial}`).toContain(code);
-      const inside = await expectOneAtATime(log);
-      expect(inside, `trial ${trial}`).toBe(exits.filter((code) => code === 0).length);
-      expect(inside, `trial ${trial}`).toBeGreaterThanOrEqual(1);
+    const processes = await Promise.all([1, 2, 3].map(() => trialProcess()));
+    try {
+      for (let trial = 0; trial < 20; trial++) {
+        const folder = path.join(dir, `db-${trial}`);
+        const results = await Promise.all(
+          processes.map((proc) => runTrial(proc, { folder, holdMs: 60 })),
+        );
+        for (const result of results)
+          if (!result.inside) expect(result, `trial ${trial}`).toMatchObject({ busy: true });
+        expect(expectOneAtATime(results, trial), `trial ${trial}`).toBeGreaterThanOrEqual(1);
+      }
+    } finally {
+      for (const proc of processes) proc.kill();
     }
   });
 
@@ -86,9 +88,11 @@ describe("the embedded database folder's lock", () => {
       await lock.release();
     }
     // A holder that died without releasing: its process is gone, so is its lock.
-    const log = path.join(dir, "killed.log");
-    const holder = spawn(process.execPath, [child, folder, log, "60000"], { stdio: "ignore" });
-    for (let i = 0; i < 200 && !(await readFile(log, "utf8").catch(() => "")); i++)
+    const holder = await trialProcess();
+    void runTrial(holder, { folder, holdMs: 60_000 });
+    // The holder writes its note once the lock is its own.
+    const note = () => readFile(`${folder}.lock`, "utf8").catch(() => "");
+    for (let i = 0; i < 200 && !(await note()).includes(`"pid":${holder.pid}`); i++)
       await new Promise((resolve) => setTimeout(resolve, 25));
     await expect(lockFolder(folder)).rejects.toThrow(DatabaseBusyError);
     holder.kill("SIGKILL");
@@ -137,29 +141,36 @@ describe("the embedded database folder's lock", () => {
       expect(waited.code, waited.stderr).toBe(0);
       expect(waited.stderr).toContain("nightjar: waiting for another nightjar process");
       expect(onlyJson(waited)).toMatchObject({ schemaVersion: expect.any(Number) });
-      // Three at once: one inside at a time, the others refused as busy or done after it.
-      const runs = await Promise.all(
-        [1, 2, 3].map(() => nightjar(work, ["migrate"], { NIGHTJAR_LOG_LEVEL: "debug" })),
-      );
-      const visits = runs.map((run) => {
-        const at = (message: string) =>
-          run.stderr
-            .split("\n")
-            .filter((line) => line.includes(message))
-            .map((line) => (JSON.parse(line) as { time: number }).time)[0];
-        return {
-          code: run.code,
-          enter: at("took the embedded database's lock"),
-          leave: at("released the embedded database"),
-        };
-      });
-      const inside = visits
-        .filter((v) => v.code === 0)
-        .sort((a, b) => (a.enter ?? 0) - (b.enter ?? 0));
-      expect(inside.length).toBeGreaterThanOrEqual(1);
-      for (const v of visits) expect([0, EXIT_CODES.busy]).toContain(v.code);
-      for (let i = 1; i < inside.length; i++)
-        expect(inside[i]?.enter).toBeGreaterThanOrEqual(inside[i - 1]?.leave as number);
+      // Three migrates at once, then two imports: one inside at a time, the others refused as
+      // busy or done after it.
+      await writeFile(path.join(work, "customers.csv"), "contact_key\nA\nB\n");
+      const debug = { NIGHTJAR_LOG_LEVEL: "debug" };
+      const importArgs = ["import", "customers", "customers.csv", "--date", "2026-11-01"];
+      for (const args of [
+        [["migrate"], ["migrate"], ["migrate"]],
+        [importArgs, importArgs],
+      ]) {
+        const runs = await Promise.all(args.map((a) => nightjar(work, a, debug)));
+        const visits = runs.map((run) => {
+          const at = (message: string) =>
+            run.stderr
+              .split("\n")
+              .filter((line) => line.includes(message))
+              .map((line) => (JSON.parse(line) as { time: number }).time)[0];
+          return {
+            code: run.code,
+            enter: at("took the embedded database's lock"),
+            leave: at("released the embedded database"),
+          };
+        });
+        for (const v of visits) expect([0, EXIT_CODES.busy]).toContain(v.code);
+        const inside = visits
+          .filter((v) => v.code === 0)
+          .sort((a, b) => (a.enter ?? 0) - (b.enter ?? 0));
+        expect(inside.length).toBeGreaterThanOrEqual(1);
+        for (let i = 1; i < inside.length; i++)
+          expect(inside[i]?.enter).toBeGreaterThanOrEqual(inside[i - 1]?.leave as number);
+      }
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import { type App, createApp } from "../app.ts";
 import { type Clock, clockFromEnvironment } from "../clock.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { SecretVault } from "../config/secrets.ts";
+import { type NightjarDb, openDatabase } from "../db/connect.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { CliIo } from "./io.ts";
 import { createOutput, type Output } from "./output.ts";
@@ -74,32 +75,78 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
       const logger = log();
       const clock: Clock = io.clock ?? (await clockFromEnvironment(io.env));
       const waitSeconds = command.optsWithGlobals<GlobalOptions>().wait ?? 0;
+      const lockWait = {
+        waitMs: waitSeconds * 1000,
+        onWait: (message: string) => io.stderr.write(`nightjar: ${vault.redact(message)}\n`),
+        command: commandLine(command),
+        now: () => clock.now(),
+      };
+      const applicationName = `${commandLine(command)} (pid ${process.pid})`;
+      // Watched from the start, so that Ctrl-C also stops what opening the database waits for.
+      let opened: NightjarDb | undefined;
+      const unwatch = watchSignals(io, async () => {
+        await opened?.interrupt();
+      });
       try {
-        const db =
-          options.database === false ? false : io.database ? await io.database() : undefined;
-        const app = await createApp({
-          config: loaded,
-          ...(db === undefined ? {} : { db }),
-          ...(db ? { upgrade: true } : {}),
-          clock,
-          logger,
-          ...(io.fetch ? { fetch: io.fetch } : {}),
-          lockWait: {
-            waitMs: waitSeconds * 1000,
-            onWait: (message) => io.stderr.write(`nightjar: ${vault.redact(message)}\n`),
-            command: commandLine(command),
-            now: () => clock.now(),
-          },
-          applicationName: `${commandLine(command)} (pid ${process.pid})`,
-        });
+        const given = io.database ? await io.database() : undefined;
+        if (options.database !== false && !given)
+          opened = await openDatabase(loaded.database, { logger, lockWait, applicationName });
+        const db = options.database === false ? false : (given ?? opened);
         try {
-          return await work(app);
+          const app = await createApp({
+            config: loaded,
+            ...(db === undefined ? {} : { db }),
+            ...(db ? { upgrade: true } : {}),
+            clock,
+            logger,
+            ...(io.fetch ? { fetch: io.fetch } : {}),
+            lockWait,
+            applicationName,
+          });
+          try {
+            return await work(app);
+          } finally {
+            await app.close();
+          }
         } finally {
-          await app.close();
+          await opened?.close();
         }
       } finally {
+        unwatch();
         if (clock !== io.clock) clock.close();
       }
     },
+  };
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while a command runs: says so, ends the command's sessions on the
+ * database server (their statements stop, their locks go, their transactions roll back) and
+ * exits with 128 + the signal's number. A second signal exits at once. Returns the unwatch.
+ */
+function watchSignals(io: CliIo, interrupt: () => Promise<void>): () => void {
+  const target = io.process;
+  if (!target) return () => {};
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (stopping) target.exit(code);
+    stopping = true;
+    io.stderr.write(
+      `\nnightjar: ${signal}: stopping; what was not finished is rolled back (nothing half-done is kept)…\n`,
+    );
+    const deadline = setTimeout(() => target.exit(code), 10_000);
+    deadline.unref();
+    interrupt()
+      .catch((error: unknown) =>
+        io.stderr.write(`nightjar: could not stop the work on the server: ${String(error)}\n`),
+      )
+      .finally(() => target.exit(code));
+  };
+  target.on("SIGINT", onSignal);
+  target.on("SIGTERM", onSignal);
+  return () => {
+    target.off("SIGINT", onSignal);
+    target.off("SIGTERM", onSignal);
   };
 }

@@ -27,9 +27,24 @@ export interface CliIo {
   database?: () => Promise<NightjarDb>;
   /** Tests: the `fetch` the SFMC clients use (e.g. the emulator in-process). */
   fetch?: typeof fetch;
+  /**
+   * A process's signals and exit: with them, Ctrl-C (SIGINT) and SIGTERM stop the command's
+   * work on the database server before the process exits.
+   */
+  process?: {
+    on(signal: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
+    off(signal: "SIGINT" | "SIGTERM", listener: (signal: NodeJS.Signals) => void): unknown;
+    exit(code: number): never;
+  };
 }
 
 /** The CLI's surroundings as a process has them. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    process,
+  };
 }

@@ -30,6 +30,12 @@ export interface NightjarDb {
   holdOwner(owner: number): Promise<() => Promise<void>>;
   /** Whether work-table owner `owner` is alive (in this process or another). */
   ownerAlive(owner: number): Promise<boolean>;
+  /**
+   * Stops this process's work on the database server at once (Ctrl-C): ends its sessions, so
+   * that their running statements stop and their locks are released. The handle is unusable
+   * afterwards. (PGlite runs in this process: its work ends with the process.)
+   */
+  interrupt(): Promise<void>;
   close(): Promise<void>;
 }
 

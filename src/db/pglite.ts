@@ -112,6 +112,7 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
       };
     },
     ownerAlive: async (owner) => owners.has(owner),
+    interrupt: async () => {},
     close: async () => {
       await kysely.destroy();
       await pglite.close();

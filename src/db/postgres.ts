@@ -39,7 +39,12 @@ export async function openPostgres(url: string, options: OpenOptions = {}): Prom
   } catch (error) {
     throw databaseUnavailable(url, error);
   }
-  return wrapPool(pool);
+  return wrapPool(pool, url, applicationName(options));
+}
+
+function applicationName(options: OpenOptions): string {
+  // PostgreSQL keeps at most 63 bytes of it.
+  return (options.applicationName ?? `nightjar (pid ${process.pid})`).slice(0, 63);
 }
 
 function createPool(url: string, options: OpenOptions): pg.Pool {
@@ -47,8 +52,7 @@ function createPool(url: string, options: OpenOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 5,
-    // PostgreSQL keeps at most 63 bytes of it.
-    application_name: (options.applicationName ?? `nightjar (pid ${process.pid})`).slice(0, 63),
+    application_name: applicationName(options),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -64,7 +68,7 @@ function createPool(url: string, options: OpenOptions): pg.Pool {
   return pool;
 }
 
-function wrapPool(pool: pg.Pool): NightjarDb {
+function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine: "postgres",
@@ -138,6 +142,19 @@ function wrapPool(pool: pg.Pool): NightjarDb {
         await client.query("select pg_advisory_unlock($1, $2)", [OWNER_LOCK_SPACE, owner]);
         return false;
       }),
+    interrupt: async () => {
+      // From a session of its own: the pool's are busy with what is to be stopped.
+      const client = new pg.Client({ connectionString: url, application_name: `${name} (stop)` });
+      try {
+        await client.connect();
+        await client.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()",
+          [name],
+        );
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
     close: () => kysely.destroy(),
   };
 }

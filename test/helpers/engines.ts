@@ -12,6 +12,11 @@ export type Engine = "pglite" | "postgres";
 /** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
 export const ENGINES: Engine[] = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
 
+/** Why the PostgreSQL half of a suite does not run, when it does not. */
+export const POSTGRES_SKIPPED = process.env.DATABASE_URL
+  ? undefined
+  : "skipped: DATABASE_URL is not set (set it to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres, to run it)";
+
 /** A database of the test file's own: a PGlite instance, or a PostgreSQL database dropped afterwards. */
 export interface TestDatabase {
   engine: Engine;
@@ -94,7 +99,27 @@ export function useMemoryDatabase(): () => NightjarDb {
  * freshly migrated, empty schema.
  */
 export function describeEachEngine(title: string, body: (test: () => TestDatabase) => void): void {
-  for (const engine of ENGINES) {
+  describeOn(["pglite", "postgres"], title, body);
+}
+
+/** Like `describeEachEngine`, on PostgreSQL only (what needs a server: several sessions). */
+export function describePostgres(title: string, body: (test: () => TestDatabase) => void): void {
+  describeOn(["postgres"], title, body);
+}
+
+function describeOn(
+  engines: Engine[],
+  title: string,
+  body: (test: () => TestDatabase) => void,
+): void {
+  // Without a server the PostgreSQL half is reported as skipped, with the reason, not left out.
+  if (POSTGRES_SKIPPED && engines.includes("postgres"))
+    describe.skip(`${title} [postgres] — ${POSTGRES_SKIPPED}`, () => {
+      body(() => {
+        throw new Error("not run");
+      });
+    });
+  for (const engine of engines.filter((e) => e !== "postgres" || !POSTGRES_SKIPPED)) {
     describe(`${title} [${engine}]`, () => {
       let current: TestDatabase | undefined;
       beforeAll(async () => {

@@ -32,6 +32,10 @@ export default async function setup(project: TestProject): Promise<void> {
     await rename(partial, file);
   }
   project.provide("pgliteSnapshot", file);
+  if (!process.env.DATABASE_URL && project.name === "nightjar")
+    process.stderr.write(
+      "\nThe PostgreSQL half of the database suites is SKIPPED: DATABASE_URL is not set. Set it to a PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it.\n\n",
+    );
 }
 
 declare module "vitest" {
