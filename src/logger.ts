@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { prettyFactory } from "pino-pretty";
 import { ConfigError } from "./config/load.ts";
 import type { SecretVault } from "./config/secrets.ts";
 
@@ -9,6 +10,8 @@ const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as
 /** Something to write log lines to (a stream, or a test's collector). */
 export interface LogDestination {
   write(line: string): unknown;
+  /** A terminal gets readable lines; files and pipes get pino's JSON lines. */
+  isTTY?: boolean | undefined;
 }
 
 /**
@@ -25,7 +28,16 @@ export function createLogger(options: {
   if (!(LEVELS as readonly string[]).includes(level))
     throw new ConfigError(`NIGHTJAR_LOG_LEVEL must be one of ${LEVELS.join(", ")}, not "${level}"`);
   const { vault, destination } = options;
-  return pino({ level }, { write: (line: string) => destination.write(vault.redact(line)) });
+  const readable = destination.isTTY
+    ? prettyFactory({ colorize: false, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" })
+    : undefined;
+  return pino(
+    { level },
+    {
+      write: (line: string) =>
+        destination.write(vault.redact(readable ? (readable(line) as string) : line)),
+    },
+  );
 }
 
 /** A logger that writes nothing. */

@@ -136,10 +136,15 @@ describe("the embedded database folder's lock", () => {
       const busy = await nightjar(work, ["migrate"]);
       expect(busy.code).toBe(EXIT_CODES.busy);
       expect(busy.stderr).toContain(`is in use by another nightjar process (pid ${process.pid}`);
-      setTimeout(() => void held.release(), 500);
-      const waited = await nightjar(work, ["--wait", "30", "migrate", "--json"]);
+      // Released once the waiting process has said that it waits.
+      const waiting = nightjar(work, ["--wait", "30", "migrate", "--json"], {}, (stderr) => {
+        if (stderr.includes("nightjar: waiting for another nightjar process")) void held.release();
+      });
+      const waited = await waiting;
       expect(waited.code, waited.stderr).toBe(0);
-      expect(waited.stderr).toContain("nightjar: waiting for another nightjar process");
+      expect(waited.stderr).toContain(
+        `nightjar: waiting for another nightjar process (pid ${process.pid}: nightjar import, since `,
+      );
       expect(onlyJson(waited)).toMatchObject({ schemaVersion: expect.any(Number) });
       // Three migrates at once, then two imports: one inside at a time, the others refused as
       // busy or done after it.

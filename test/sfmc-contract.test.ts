@@ -351,6 +351,24 @@ describe.each(TRANSPORTS)("SFMC client contract (%s)", (transport) => {
       expect(on("/push/v1/message")).toHaveLength(5);
     });
 
+    it("a 429 asking to wait longer than Nightjar waits is the answer, saying how long SFMC asked", async () => {
+      await fault({
+        kind: "rateLimited",
+        route: "message.list",
+        times: 1,
+        retryAfterSeconds: 3720,
+      });
+      const { client, on, delays } = make();
+      const error = await rejection(client.listMessages("100"));
+      expect(error).toBeInstanceOf(SfmcError);
+      expect(error).toMatchObject({ httpStatus: 429, retryAfterSec: 3720 });
+      expect((error as Error).message).toContain(
+        "SFMC asked to wait 62 min (Retry-After) before trying again, longer than Nightjar waits; try again later",
+      );
+      expect(on("/push/v1/message")).toHaveLength(1);
+      expect(delays).toEqual([]);
+    });
+
     it("a connection dropped after an accepted send: SendOutcomeUnknown with the keys, exactly one send", async () => {
       await fault({ kind: "dropConnection", route: "send", times: 1 });
       const { client, on } = make();
@@ -430,7 +448,9 @@ describe.each(TRANSPORTS)("SFMC client contract (%s)", (transport) => {
       });
       const error = await rejection(nowhere.client.authenticate("100"));
       expect(error).toBeInstanceOf(SfmcConnectionError);
-      expect((error as Error).message).toContain("ECONNREFUSED");
+      expect((error as Error).message).toBe(
+        `cannot reach http://127.0.0.1:${port}/: connection refused (5 attempts), for POST /v2/token (account demo, business unit 100) — is the SFMC emulator running? (\`nightjar emulator\`)`,
+      );
       expect(nowhere.delays).toEqual([500, 1000, 2000, 4000]);
     });
 

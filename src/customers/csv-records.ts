@@ -317,6 +317,14 @@ export class CsvRecordReader {
 
   private emit(out: ChunkWriter, buffer: Buffer, start: number, end: number, fields: number): void {
     if (end === start) return; // a blank line is not a record
+    if (end - start > this.maxRecordBytes) {
+      const head = buffer.toString("utf8", start, start + MAX_PROBLEM_VALUE * 4);
+      throw new RecordTooLongError(
+        this.line,
+        head.slice(0, MAX_PROBLEM_VALUE),
+        this.maxRecordBytes,
+      );
+    }
     const expected = this.header?.length ?? 0;
     if (fields !== expected) {
       const reason = `has ${fields} fields, the header has ${expected}`;

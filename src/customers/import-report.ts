@@ -1,6 +1,35 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { constants, createWriteStream } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import path from "node:path";
 import { NightjarError } from "../errors.ts";
+
+/** The errors file cannot be written where it was asked for. */
+export class ErrorsFileError extends NightjarError {
+  override name = "ErrorsFileError";
+}
+
+/**
+ * Checks, before anything is read, that `errorsFile` can be written: its folder exists and is
+ * writable, and it is not a folder itself.
+ */
+export async function checkErrorsFile(errorsFile: string | undefined): Promise<void> {
+  if (errorsFile === undefined) return;
+  const folder = path.dirname(path.resolve(errorsFile));
+  const where = await stat(folder).catch(() => null);
+  if (!where?.isDirectory())
+    throw new ErrorsFileError(
+      `--errors-file ${errorsFile}: the folder ${folder} does not exist; create it or choose another path`,
+    );
+  if ((await stat(errorsFile).catch(() => null))?.isDirectory())
+    throw new ErrorsFileError(`--errors-file ${errorsFile} is a folder; give a file name`);
+  await access(folder, constants.W_OK).catch((cause) => {
+    throw new ErrorsFileError(
+      `--errors-file ${errorsFile}: the folder ${folder} is not writable (${(cause as NodeJS.ErrnoException).code})`,
+      { cause },
+    );
+  });
+}
 
 /** One refused value or line of an import file. Line 1 is the header. */
 export interface ImportProblem {
@@ -79,12 +108,15 @@ function csvField(value: string | number | null): string {
 
 /** Writes problems as CSV (`line,column,value,reason`), page by page from `nextPage`. */
 export async function writeErrorsFile(
-  path: string,
+  file: string,
   nextPage: (
     afterLine: number,
   ) => Promise<{ problems: ImportProblem[]; lastLine: number | undefined }>,
 ): Promise<void> {
-  const out = createWriteStream(path);
+  const out = createWriteStream(file);
+  // `once` rejects on the stream's "error" event, so a failed write cannot leave the wait open.
+  const opened = once(out, "open");
+  await opened;
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
   };
@@ -113,6 +145,7 @@ export async function withErrorsFile<T>(
   errorsFile: string | undefined,
   run: () => Promise<T>,
 ): Promise<T> {
+  await checkErrorsFile(errorsFile);
   try {
     return await run();
   } catch (error) {

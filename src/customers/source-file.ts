@@ -36,20 +36,32 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
+/** A file system error in words, with its code. */
+function fileProblem(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: "no such file",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EISDIR: "it is a folder",
+    EMFILE: "too many open files",
+  };
+  return code ? `${words[code] ?? "cannot be read"} (${code})` : String(cause);
+}
+
 /** Opens a CSV or gzip-compressed CSV file (recognised by its content, not only its name). */
 export async function openSourceFile(path: string): Promise<SourceFile> {
   let size: number;
+  let compressed: boolean;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new SourceFileError(`${path} is not a file`);
     size = info.size;
+    compressed = await isGzip(path);
   } catch (cause) {
     if (cause instanceof SourceFileError) throw cause;
-    throw new SourceFileError(`cannot open ${path}: ${(cause as NodeJS.ErrnoException).code}`, {
-      cause,
-    });
+    throw new SourceFileError(`cannot open ${path}: ${fileProblem(cause)}`, { cause });
   }
-  const compressed = await isGzip(path);
   const hash = createHash("sha256");
   let read = 0;
   const tap = new Transform({

@@ -6,7 +6,7 @@ import type { App } from "../app.ts";
 import type { SfmcAccount, SfmcApp } from "../config/schema.ts";
 import { MissingSecretError } from "../config/secrets.ts";
 import type { SfmcClient } from "./client.ts";
-import { SfmcConfigError } from "./errors.ts";
+import { SfmcConfigError, SfmcConnectionError } from "./errors.ts";
 
 export interface AppCheck {
   id: string;
@@ -77,6 +77,7 @@ export async function checkAccount(
       check.ok = false;
       const accountWide =
         error instanceof MissingSecretError ||
+        error instanceof SfmcConnectionError ||
         (error instanceof SfmcConfigError &&
           (error.problem === "client_id" || error.problem === "client_secret"));
       if (accountWide) {
@@ -162,8 +163,15 @@ export interface SfmcCheck {
 /** Use case: checks every configured account, business unit and app (see `checkAccount`). */
 export async function checkSfmc(app: Pick<App, "config" | "sfmc">): Promise<SfmcCheck> {
   const accounts: AccountCheck[] = [];
+  // A check says at once that SFMC cannot be reached, rather than retrying a refused connection.
   for (const { client, account } of app.sfmc)
-    accounts.push(await checkAccount(client, account, app.config.sfmc.apps));
+    accounts.push(
+      await checkAccount(
+        client.withRetry({ retryConnectFailures: false }),
+        account,
+        app.config.sfmc.apps,
+      ),
+    );
   return {
     ok: accounts.every((report) => report.ok),
     accounts,

@@ -101,8 +101,10 @@ export class SfmcClient {
   readonly #transport: Transport;
   readonly #tokens: TokenCache;
   readonly #now: () => number;
+  readonly #options: SfmcClientOptions;
 
   constructor(options: SfmcClientOptions) {
+    this.#options = options;
     this.account = options.account;
     const clock = options.clock ?? systemClock;
     this.#now = () => clock.now().getTime();
@@ -131,6 +133,14 @@ export class SfmcClient {
       now: this.#now,
       refreshBeforeMs: options.refreshBeforeMs ?? 60_000,
     });
+  }
+
+  /**
+   * A client of the same account with another retry policy (and tokens of its own), e.g. one
+   * that says at once that SFMC cannot be reached, for a check.
+   */
+  withRetry(retry: Partial<RetryPolicy>): SfmcClient {
+    return new SfmcClient({ ...this.#options, retry: { ...this.#options.retry, ...retry } });
   }
 
   /** Gets (or reuses) the token of business unit `mid` and says what it grants. */

@@ -90,6 +90,20 @@ export function errorDetails(
   };
 }
 
+/** `3720` → "1 h 2 min"; `45` → "45 s". */
+export function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** A throttled answer says how long SFMC asked to wait, which is longer than Nightjar waits. */
+function askedToWait(details: SfmcErrorDetails): string {
+  if (details.httpStatus !== 429 || details.retryAfterSec === null) return "";
+  return ` — SFMC asked to wait ${duration(details.retryAfterSec)} (Retry-After) before trying again, longer than Nightjar waits; try again later`;
+}
+
 function where(context: SfmcCallContext): string {
   const bu = context.mid === null ? "" : `, business unit ${context.mid}`;
   return `${context.method} ${context.path} (account ${context.account}${bu})`;
@@ -108,7 +122,7 @@ export class SfmcError extends NightjarError implements SfmcErrorDetails {
     const code = details.code === null ? "" : ` (${details.code})`;
     super(
       message ??
-        `SFMC answered ${details.httpStatus}${code} to ${where(context)}: ${details.messages.join("; ")}`,
+        `SFMC answered ${details.httpStatus}${code} to ${where(context)}: ${details.messages.join("; ")}${askedToWait(details)}`,
     );
     this.httpStatus = details.httpStatus;
     this.code = details.code;
@@ -216,12 +230,43 @@ export class SfmcConnectionError extends NightjarError {
   readonly context: SfmcCallContext;
   readonly attempts: number;
 
-  constructor(context: SfmcCallContext, attempts: number, reason: string, options?: ErrorOptions) {
+  constructor(
+    context: SfmcCallContext,
+    attempts: number,
+    reason: string,
+    options?: ErrorOptions & { url?: string },
+  ) {
+    const times = attempts === 1 ? "" : ` (${attempts} attempts)`;
     super(
-      `cannot reach SFMC: ${where(context)} failed ${attempts === 1 ? "once" : `${attempts} times`} (${reason})`,
+      options?.url
+        ? `cannot reach ${origin(options.url)}: ${reason}${times}, for ${where(context)}${emulatorHint(options.url, reason)}`
+        : `cannot reach SFMC: ${where(context)} failed ${attempts === 1 ? "once" : `${attempts} times`} (${reason})`,
       options,
     );
     this.context = context;
     this.attempts = attempts;
   }
+}
+
+function origin(url: string): string {
+  try {
+    return `${new URL(url).origin}/`;
+  } catch {
+    return url;
+  }
+}
+
+/** A refused local address is most likely the SFMC emulator, not started. */
+function emulatorHint(url: string, reason: string): string {
+  if (reason !== "connection refused") return "";
+  const host = (() => {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      return "";
+    }
+  })();
+  return ["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)
+    ? " — is the SFMC emulator running? (`nightjar emulator`)"
+    : "";
 }

@@ -17,17 +17,14 @@ const fetchFailed = (code: string, message = code) =>
 
 describe("classifyFailure", () => {
   it("connection refusals, DNS and connect timeouts happen before the request is written", () => {
-    for (const code of [
-      "ECONNREFUSED",
-      "ENOTFOUND",
-      "EAI_AGAIN",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "EHOSTUNREACH",
+    for (const [code, reason] of [
+      ["ECONNREFUSED", "connection refused"],
+      ["ENOTFOUND", "unknown host"],
+      ["EAI_AGAIN", "the host name could not be looked up (DNS)"],
+      ["UND_ERR_CONNECT_TIMEOUT", "no connection before the timeout"],
+      ["EHOSTUNREACH", "the host cannot be reached"],
     ])
-      expect(classifyFailure(fetchFailed(code))).toEqual({
-        written: false,
-        reason: `${code} before the request was written`,
-      });
+      expect(classifyFailure(fetchFailed(code as string))).toEqual({ written: false, reason });
     // Node 20 tries every address of a host: an AggregateError of refusals.
     const each = new AggregateError([
       Object.assign(new Error("connect ECONNREFUSED ::1:1"), { code: "ECONNREFUSED" }),
@@ -140,7 +137,7 @@ describe("Transport retries", () => {
     const error = await transport.call(call("read"), unknown).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SfmcConnectionError);
     expect((error as Error).message).toBe(
-      "cannot reach SFMC: GET /push/v1/message (account main, business unit 100) failed 3 times (ENOTFOUND before the request was written)",
+      "cannot reach https://rest.example/: unknown host (3 attempts), for GET /push/v1/message (account main, business unit 100)",
     );
     expect(delays).toEqual([500, 1000]);
   });

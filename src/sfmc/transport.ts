@@ -50,6 +50,11 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** Random share added to every delay (Default: 0.2). */
   jitter: number;
+  /**
+   * Repeat calls whose connection failed before anything was written (refused, DNS) (Default:
+   * true). A check turns it off: a service that is not there should be said at once.
+   */
+  retryConnectFailures: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -60,6 +65,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxBlockedDelayMs: 120_000,
   maxRetryAfterMs: 300_000,
   jitter: 0.2,
+  retryConnectFailures: true,
 };
 
 /** Request timeouts: the whole exchange, headers and body. */
@@ -98,6 +104,16 @@ const BEFORE_WRITE = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/** The before-write failures in an operator's words. */
+const BEFORE_WRITE_WORDS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ENOTFOUND: "unknown host",
+  EAI_AGAIN: "the host name could not be looked up (DNS)",
+  EHOSTUNREACH: "the host cannot be reached",
+  ENETUNREACH: "the network cannot be reached",
+  UND_ERR_CONNECT_TIMEOUT: "no connection before the timeout",
+};
+
 function errorCodes(error: unknown, depth = 0): string[] {
   if (depth > 3 || typeof error !== "object" || error === null) return [];
   const own = "code" in error && typeof error.code === "string" ? [error.code] : [];
@@ -125,7 +141,7 @@ export function classifyFailure(error: unknown): { written: boolean; reason: str
   if (name === "TimeoutError" || name === "AbortError")
     return { written: true, reason: "no answer before the timeout" };
   const known = codes.find((code) => BEFORE_WRITE.has(code));
-  if (known) return { written: false, reason: `${known} before the request was written` };
+  if (known) return { written: false, reason: BEFORE_WRITE_WORDS[known] ?? known };
   return {
     written: true,
     reason: `connection failed after the request started (${codes[0] ?? innermost(error)})`,
@@ -211,9 +227,10 @@ export class Transport {
           log.error({ ...context, attempt, reason }, "send outcome unknown; not retried");
           throw unknownOutcome(reason, outcome.error);
         }
-        if (attempt >= retry.maxAttempts)
+        if (attempt >= retry.maxAttempts || (!written && !retry.retryConnectFailures))
           throw new SfmcConnectionError({ account: call.account, ...context }, attempt, reason, {
             cause: outcome.error,
+            url: call.url,
           });
         const delayMs = this.#jittered(this.#backoff(attempt));
         log.warn({ ...context, attempt, reason, retryInMs: delayMs }, "SFMC call failed; retrying");

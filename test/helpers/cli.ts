@@ -17,7 +17,13 @@ export interface Run {
  * Runs the real `nightjar` command in `cwd`. DATABASE_URL, NIGHTJAR_CONFIG and SFMC_CLIENT_SECRET
  * of the test process are not passed on: a command sees only what `env` gives it.
  */
-export function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+export function nightjar(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  /** Told the stderr so far, each time more arrives. */
+  onStderr?: (stderr: string) => void,
+): Promise<Run> {
   const {
     DATABASE_URL: _url,
     NIGHTJAR_CONFIG: _config,
@@ -37,6 +43,7 @@ export function nightjar(cwd: string, args: string[], env: NodeJS.ProcessEnv = {
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
+      onStderr?.(stderr);
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
