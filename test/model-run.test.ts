@@ -62,10 +62,20 @@ describeEachEngine("customer model run", (test) => {
       ...rhythm("C", "2026-03-01", addDays(date, -50), 10),
       // One purchase long ago: judged by the typical repeat buyer's rhythm (10 days).
       ["O", addDays(date, -100), 15],
+      // Purchases of a contact key no snapshot names: left out of the model, and said so.
+      ["STRANGER", addDays(date, -3), 99],
+      ["STRANGER", addDays(date, -2), 99],
     ]);
     const result = await runModelOn(db, date);
     expect(result.fit.bgnbd).toBeNull();
-    expect(result.fit.notes[0]).toContain("BG/NBD not fitted");
+    expect(result.fit.notes[0]).toContain("BG/NBD not fitted: 5 customers with purchases");
+    expect(result.notes).toEqual([
+      "left out 2 purchases of 1 contact key that no customer snapshot names (import the customers first)",
+    ]);
+    expect(result.customers).toBe(6);
+    // A rerun reuses the fit of the same data, and keeps what the fit said.
+    const again = await runModelOn(db, date);
+    expect(again.fit).toMatchObject({ reused: true, notes: result.fit.notes });
     expect(await stages(db)).toEqual({
       P: "prospect",
       N: "new",

@@ -28,6 +28,7 @@ function runJson(result: ModelRunResult) {
       gammaGamma: gammaGamma && { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
       notes: result.fit.notes,
     },
+    notes: result.notes,
     timings: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, round(v, 3)])),
     seconds: round(result.seconds, 3),
   };
@@ -53,7 +54,7 @@ function humanSummary(result: ModelRunResult): string {
       `  Gamma-Gamma: p=${p.p.toFixed(3)} q=${p.q.toFixed(3)} γ=${p.gamma.toFixed(3)} (${count(gammaGamma.customers)} repeat buyers)`,
     );
   }
-  for (const note of result.fit.notes) lines.push(`  note: ${note}`);
+  for (const note of [...result.notes, ...result.fit.notes]) lines.push(`  note: ${note}`);
   lines.push(
     `  stages: ${STAGES.map((s) => `${STAGE_LABELS[s]} ${count(result.stages[s])}`).join(" · ")}`,
   );

@@ -39,6 +39,8 @@ export interface ModelRunResult {
   stages: Record<Stage, number>;
   segments: number;
   fit: StoredFit & { reused: boolean };
+  /** What the run left out or could not do, for the operator (the fit's own notes are in `fit`). */
+  notes: string[];
   /** Seconds per step, and in all. */
   timings: Record<ModelRunStep, number>;
   seconds: number;
@@ -88,6 +90,7 @@ async function runModelWith(
   // Checked early to fail fast, and again under the lock that saves the run.
   refuseEarlierRun(date, await latestRunDate(db.kysely));
   const timings = {} as Record<ModelRunStep, number>;
+  const notes: string[] = [];
   let stepTime = stopwatch();
   const step = (name: ModelRunStep) => {
     options.onStep?.(name);
@@ -99,7 +102,11 @@ async function runModelWith(
   const periodDays = settings.period === "week" ? 7 : 1;
   try {
     step("summarizing");
-    await createSummaries(db.kysely, tables.summaries, date, options.timeZone);
+    const { leftOut } = await createSummaries(db.kysely, tables.summaries, date, options.timeZone);
+    if (leftOut.transactions > 0)
+      notes.push(
+        `left out ${leftOut.transactions.toLocaleString("en-US")} purchase${leftOut.transactions === 1 ? "" : "s"} of ${leftOut.contactKeys.toLocaleString("en-US")} contact key${leftOut.contactKeys === 1 ? "" : "s"} that no customer snapshot names (import the customers first)`,
+      );
     done("summarizing");
 
     step("fitting");
@@ -179,6 +186,7 @@ async function runModelWith(
       stages,
       segments: saved.segments,
       fit,
+      notes,
       timings,
       seconds: elapsed(),
     };

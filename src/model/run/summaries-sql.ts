@@ -4,22 +4,24 @@ import type { Db } from "../../db/connect.ts";
 /**
  * Per-customer purchase summaries in SQL, the database path of `summarizeTransactions`: purchases
  * (amount ≥ 0, refunds excluded) up to the end of the run date in the configured time zone, with
- * the transactions of one day merged into one purchase.
+ * the transactions of one day merged into one purchase. Only customers' purchases count: those
+ * of contact keys no snapshot has named are left out (and counted, for the run to say so).
  */
 export async function createSummaries(
   db: Db,
   table: string,
   runDate: string,
   timeZone: string,
-): Promise<void> {
+): Promise<{ leftOut: { transactions: number; contactKeys: number } }> {
   const end = sql`((${runDate}::date + 1)::timestamp at time zone ${timeZone})`;
   await sql`
     create unlogged table ${sql.id(table)} as
     with purchase_days as (
-      select contact_key, (occurred_at at time zone ${timeZone})::date as day,
-        sum(amount) as amount
-      from transactions
-      where is_purchase and occurred_at < ${end}
+      select t.contact_key, (t.occurred_at at time zone ${timeZone})::date as day,
+        sum(t.amount) as amount
+      from transactions t
+      where t.is_purchase and t.occurred_at < ${end}
+        and exists (select 1 from customers c where c.contact_key = t.contact_key)
       group by 1, 2
     )
     select contact_key,
@@ -31,6 +33,13 @@ export async function createSummaries(
         as repeat_total
     from purchase_days
     group by 1`.execute(db);
+  const left = await sql<{ transactions: number; contact_keys: number }>`
+    select count(*)::int as transactions, count(distinct t.contact_key)::int as contact_keys
+    from transactions t
+    where t.is_purchase and t.occurred_at < ${end}
+      and not exists (select 1 from customers c where c.contact_key = t.contact_key)`.execute(db);
+  const row = left.rows[0];
+  return { leftOut: { transactions: row?.transactions ?? 0, contactKeys: row?.contact_keys ?? 0 } };
 }
 
 /** What the summaries hold, in one pass: what a fit needs to know before it starts. */
