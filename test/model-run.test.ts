@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { expect, it } from "vitest";
+import { configFromObject } from "../src/config/load.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { stageMoves } from "../src/model/run/history.ts";
+import { modelSummary } from "../src/model/run/summary.ts";
 import { expectedPurchases, probabilityAlive } from "../src/model/stats/bgnbd.ts";
 import { customerLifetimeValue } from "../src/model/stats/clv.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
@@ -278,5 +280,18 @@ describeEachEngine("customer model run with a fitted model", (test) => {
     const segmentsAgain = await sql<{ segment: string }>`
       select segment from customer_model order by contact_key`.execute(db.kysely);
     expect(segmentsAgain.rows.map((r) => r.segment)).toEqual(scored.rows.map((r) => r.segment));
+    // The summary's value tiers are the deciles of the scored buyers, in order of CLV.
+    const summary = await modelSummary({
+      db,
+      config: configFromObject({}, { file: "x.json", env: {} }).config,
+    });
+    const tiers = summary.valueTiers;
+    expect(tiers.map((t) => t.tier)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(tiers.reduce((sum, t) => sum + t.customers, 0)).toBe(
+      scored.rows.filter((r) => r.value_tier !== null).length,
+    );
+    for (let i = 1; i < tiers.length; i++)
+      expect(tiers[i]?.minClv).toBeGreaterThanOrEqual(tiers[i - 1]?.maxClv as number);
+    expect(summary.segments.reduce((sum, seg) => sum + seg.customers, 0)).toBe(scored.rows.length);
   });
 });

@@ -5,6 +5,7 @@ import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
+import { registerCustomers } from "./commands/customers.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
@@ -48,6 +49,7 @@ export function buildProgram(context: CommandContext): Command {
   registerInit(program, context);
   registerMigrate(program, context);
   registerImport(program, context);
+  registerCustomers(program, context);
   registerEmulator(program, context);
   registerModel(program, context);
   registerSfmc(program, context);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { type ModelRunResult, runCustomerModel } from "../../model/run/run.ts";
 import { STAGE_LABELS, STAGES } from "../../model/run/stages.ts";
+import { type ModelSummary, modelSummary } from "../../model/run/summary.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDate } from "../options.ts";
 import { count } from "../output.ts";
@@ -60,6 +61,57 @@ function humanSummary(result: ModelRunResult): string {
   );
   lines.push(`  micro-segments: ${count(result.segments)}`);
   return lines.join("\n");
+}
+
+function humanModelSummary(s: ModelSummary): string {
+  const lines = [
+    `Customer model, run of ${s.run.date}: ${count(s.run.customers)} customers${s.previousDate ? ` (the run before: ${s.previousDate})` : ""}`,
+    `  stages: ${s.stages.map((st) => `${st.label} ${count(st.customers)}`).join(" · ")}`,
+  ];
+  if (s.moves.length) {
+    lines.push("  moved on this run:");
+    for (const m of s.moves)
+      lines.push(`    ${count(m.customers)} from ${STAGE_LABELS[m.from]} to ${STAGE_LABELS[m.to]}`);
+  } else lines.push("  no customer changed stage on this run");
+  lines.push(`  micro-segments: ${count(s.segments.length)}, the largest:`);
+  for (const seg of s.segments.slice(0, 15)) {
+    const meaning = seg.layers
+      .map(
+        (l) =>
+          `${l.name} ${l.cluster}/${l.of} (${Object.entries(l.centre)
+            .map(([feature, centre]) => `${feature} ≈ ${centre.toFixed(centre < 10 ? 2 : 0)}`)
+            .join(", ")})`,
+      )
+      .join(", ");
+    lines.push(`    ${seg.segment}: ${count(seg.customers)}${meaning ? ` — ${meaning}` : ""}`);
+  }
+  if (s.segments.length > 15)
+    lines.push(`    … and ${count(s.segments.length - 15)} more (--json)`);
+  if (s.valueTiers.length) {
+    lines.push("  value tiers (CLV deciles of the buyers):");
+    for (const t of s.valueTiers)
+      lines.push(
+        `    ${String(t.tier).padStart(2)}: ${count(t.customers)} customers, CLV ${t.minClv.toFixed(2)}–${t.maxClv.toFixed(2)} (mean ${t.meanClv.toFixed(2)})`,
+      );
+  }
+  return lines.join("\n");
+}
+
+/** `nightjar model summary`: what the latest run says about the customer base. */
+export function registerModelSummary(model: Command, context: CommandContext): void {
+  model
+    .command("summary")
+    .description(
+      "the latest model run: stages and their moves, micro-segments and what they mean, value tiers",
+    )
+    .option("--json", "print the summary as one JSON line")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const out = context.output(options.json);
+      await context.withApp(command, async (app) => {
+        const summary = await modelSummary(app);
+        out.result(summary, () => humanModelSummary(summary));
+      });
+    });
 }
 
 /** `nightjar model run`: the nightly scoring of every customer. */

@@ -5,7 +5,7 @@ import { type CustomerModelFit, fitTransactionsFile } from "../../model/fit.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDate } from "../options.ts";
 import { count } from "../output.ts";
-import { registerModelRun } from "./model-run.ts";
+import { registerModelRun, registerModelSummary } from "./model-run.ts";
 
 /** The options of `nightjar model fit`, as commander hands them over. */
 const ModelFitOptions = z.strictObject({
@@ -131,5 +131,6 @@ export function registerModel(program: Command, context: CommandContext): void {
       "the customer model: lifecycle stages, value, churn risk and micro-segments (BG/NBD, Gamma-Gamma)",
     );
   registerModelRun(model, context);
+  registerModelSummary(model, context);
   registerModelFit(model, context);
 }
