@@ -1,27 +1,26 @@
 // Looking inside without SQL: `customers show` and `model summary`, on both engines.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
+import { tempFolder } from "./helpers/files.ts";
 
+const folder = tempFolder({
+  config: {
+    customers: {
+      attributes: [
+        { name: "country", type: "text" },
+        { name: "allow_push", type: "boolean", required: true },
+      ],
+      maxRemovedPercent: 100,
+    },
+  },
+});
 let dir = "";
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-inspect-"));
-  await writeFile(
-    path.join(dir, "nightjar.config.json"),
-    JSON.stringify({
-      customers: {
-        attributes: [
-          { name: "country", type: "text" },
-          { name: "allow_push", type: "boolean", required: true },
-        ],
-        maxRemovedPercent: 100,
-      },
-    }),
-  );
+  dir = folder.dir();
   await writeFile(
     path.join(dir, "day1.csv"),
     "contact_key,country,allow_push\nA,DE,true\nB,FR,true\n",
@@ -34,9 +33,6 @@ beforeAll(async () => {
   for (let d = 1; d <= 9; d++) purchases.push(`A,2026-0${d}-10 12:00,${10 + d},TA${d}`);
   purchases.push("B,2026-09-25 12:00,40,TB1");
   await writeFile(path.join(dir, "tx.csv"), `${purchases.join("\n")}\n`);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describeEachEngine("customers show and model summary", (test) => {

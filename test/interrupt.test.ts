@@ -1,29 +1,25 @@
 // Ctrl-C during an import: the real process stops its work on the database server (the statement
 // it was running, its locks), exits 130, and leaves nothing half-done for the next command.
 import { type ChildProcess, spawn } from "node:child_process";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { access, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { BIN, cli, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine, seedDataFolder } from "./helpers/engines.ts";
+import { tempFolder } from "./helpers/files.ts";
 
+const folder = tempFolder({
+  config: {
+    customers: { attributes: [{ name: "allow_push", type: "boolean", required: true }] },
+  },
+});
 let dir = "";
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-interrupt-"));
-  await writeFile(
-    path.join(dir, "nightjar.config.json"),
-    JSON.stringify({
-      customers: { attributes: [{ name: "allow_push", type: "boolean", required: true }] },
-    }),
-  );
+  dir = folder.dir();
   const lines = ["contact_key,allow_push"];
   for (let i = 0; i < 60_000; i++) lines.push(`C${String(i).padStart(7, "0")},true`);
   await writeFile(path.join(dir, "customers.csv"), `${lines.join("\n")}\n`);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 interface Running {

@@ -1,23 +1,20 @@
 // On PostgreSQL several processes share the database: one that finds another's import holding
 // the customer tables' lock says who holds it, gives up at once by default, and waits with --wait.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { LOCKS } from "../src/db/locks.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
 import { describePostgres } from "./helpers/engines.ts";
+import { tempFolder } from "./helpers/files.ts";
 
+const folder = tempFolder({ config: {} });
 let dir = "";
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-lock-wait-"));
-  await writeFile(path.join(dir, "nightjar.config.json"), "{}");
+  dir = folder.dir();
   await writeFile(path.join(dir, "customers.csv"), "contact_key\nA\nB\n");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describePostgres("waiting for another import", (test) => {

@@ -4,28 +4,25 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
 import { describePostgres, useMemoryDatabase } from "./helpers/engines.ts";
+import { tempFolder } from "./helpers/files.ts";
 
+const folder = tempFolder({
+  config: {
+    customers: {
+      attributes: [{ name: "allow_push", type: "boolean", required: true }],
+      ignoreColumns: ["crm_id"],
+    },
+    imports: { maxLineBytes: 4096 },
+  },
+});
 let dir = "";
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-edges-"));
-  await writeFile(
-    path.join(dir, "nightjar.config.json"),
-    JSON.stringify({
-      customers: {
-        attributes: [{ name: "allow_push", type: "boolean", required: true }],
-        ignoreColumns: ["crm_id"],
-      },
-      imports: { maxLineBytes: 4096 },
-    }),
-  );
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = folder.dir();
 });
 
 async function file(name: string, text: string): Promise<string> {

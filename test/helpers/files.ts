@@ -16,14 +16,19 @@ export const TEST_ATTRIBUTES: CustomerAttribute[] = [
   { name: "last_seen_at", type: "timestamp", required: false },
 ];
 
-/** A temporary folder for the test file, removed afterwards; `file()` writes into it. */
-export function tempFolder(): {
+/**
+ * A temporary folder for the test file, removed afterwards; `file()` writes into it. With
+ * `config`, it holds that `nightjar.config.json` from the start.
+ */
+export function tempFolder(options: { config?: unknown } = {}): {
   dir(): string;
   file(name: string, lines: string[] | string, options?: { gzip?: boolean }): Promise<string>;
 } {
   let dir = "";
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-test-"));
+    if (options.config !== undefined)
+      await writeFile(path.join(dir, "nightjar.config.json"), JSON.stringify(options.config));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
