@@ -205,5 +205,6 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
 
 /** The session of the transaction that applies a snapshot (see `inTransaction`). */
 export function applySettings(timeZone: string, wait: LockWait | undefined) {
-  return { timeZone, locks: ["customerTables"], jit: false, wait } as const;
+  // The diff's hash joins over a whole day's file fit in memory instead of spilling in batches.
+  return { timeZone, locks: ["customerTables"], jit: false, wait, workMem: "64MB" } as const;
 }

@@ -190,13 +190,15 @@ export interface DiffSources {
   names: readonly string[];
   /** Every attribute column the customers have. */
   allNames: readonly string[];
+  /** The table the `changes` went into, which `leaving` reads (Default: import_changes). */
+  changes?: string;
 }
 
 /**
- * The two queries of the diff, each one keyed join (a hash or merge join whatever the sizes):
+ * The two queries of the diff, each a few keyed joins (hash or merge joins whatever the sizes):
  * `changes`, the staged lines that are new, changed or carry only a new fingerprint, with the
- * versions they end; `leaving`, the present customers who are not in the file (removed), in the
- * same columns. Exported so that a test can check their plans.
+ * versions they end; `leaving`, run once `changes` is in its table, the present customers who are
+ * not in the file (removed), in the same columns. Exported so that a test can check their plans.
  */
 export function snapshotDiffQueries(sources: DiffSources): {
   changes: RawBuilder<unknown>;
@@ -215,27 +217,34 @@ export function snapshotDiffQueries(sources: DiffSources): {
     select s.contact_key,
       case when c.contact_key is null then 'new'
         when not c.present or ${differs} then 'changed' else 'fingerprint' end as change,
-      c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint
+      c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint,
+      c.row_fingerprint as ${old("row_fingerprint")}
       ${sql.join(names.map(unlessNew), sql``)} ${sql.join(oldValues, sql``)}
     from ${staging} s left join customers c on c.contact_key = s.contact_key
     where c.contact_key is null or not c.present or ${differs}
       or c.row_fingerprint is distinct from s.row_fingerprint`;
-  // Who may have left: without fingerprints every present customer; with them, only those whose
-  // fingerprint no line claimed (the others' lines came back unchanged).
-  const candidates = sources.unclaimed
-    ? sql`(select c.* from customers c
-        where c.row_fingerprint in (select u.row_fingerprint from ${sql.id(sources.unclaimed)} u)
-        union all
-        select c.* from customers c where c.present and c.row_fingerprint is null)`
-    : sql`customers`;
-  const leaving = sql`
-    select c.contact_key, 'removed', c.valid_from, c.present, null::uuid
+  const removed = (from: RawBuilder<unknown>) => sql`
+    select c.contact_key, 'removed', c.valid_from, c.present, null::uuid, c.row_fingerprint
       ${sql.join(
-        names.map((name) => sql`, null as ${sql.id(name)}`),
+        // No new values; typed like the columns, so that the two halves of the union agree.
+        names.map(
+          (name) => sql`, case when false then ${sql.ref(`c.${name}`)} end as ${sql.id(name)}`,
+        ),
         sql``,
       )} ${sql.join(oldValues, sql``)}
-    from ${candidates} c
-    where c.present
-      and not exists (select 1 from ${staging} s where s.contact_key = c.contact_key)`;
+    from ${from}`;
+  const notStaged = sql`not exists (select 1 from ${staging} s where s.contact_key = c.contact_key)`;
+  if (!sources.unclaimed)
+    return { changes, leaving: removed(sql`customers c where c.present and ${notStaged}`) };
+  // With fingerprints, the present customers whose line did not come back unchanged are those
+  // whose fingerprint no line claimed; those among them not in the changes above are the ones
+  // who left. (No scan of all customers against the file: without any removal, nothing is read.)
+  const changesTable = sql.id(sources.changes ?? "import_changes");
+  const gone = sql`(select u.row_fingerprint from ${sql.id(sources.unclaimed)} u
+    where not exists (select 1 from ${changesTable} x
+      where x.${old("row_fingerprint")} = u.row_fingerprint))`;
+  const leaving = sql`${removed(sql`customers c where c.present and c.row_fingerprint in ${gone}`)}
+    union all
+    ${removed(sql`customers c where c.present and c.row_fingerprint is null and ${notStaged}`)}`;
   return { changes, leaving };
 }

@@ -29,6 +29,8 @@ export interface TransactionSettings {
    * whole base cost more to compile than compiling saves, so their transactions turn it off.
    */
   jit?: boolean;
+  /** Memory a sort or hash may use before spilling to disk, e.g. "64MB" (Default: the server's). */
+  workMem?: string;
 }
 
 /** Carries a value out of a transaction that must not commit. */
@@ -59,6 +61,8 @@ export async function inTransaction<T>(
         await sql`select set_config('TimeZone', ${settings.timeZone}, true)`.execute(trx);
       if (settings.jit !== undefined)
         await sql`select set_config('jit', ${settings.jit ? "on" : "off"}, true)`.execute(trx);
+      if (settings.workMem !== undefined)
+        await sql`select set_config('work_mem', ${settings.workMem}, true)`.execute(trx);
       const result = await work(trx);
       if (options.commitIf && !options.commitIf(result)) throw new RolledBack(result);
       return result;
