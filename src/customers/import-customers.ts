@@ -16,7 +16,7 @@ import {
   type ImportSummary,
   withErrorsFile,
 } from "./import-report.ts";
-import { loadFingerprints } from "./row-fingerprints.ts";
+import { type FingerprintSet, loadFingerprints } from "./row-fingerprints.ts";
 import {
   type ApplyStepListener,
   applySettings,
@@ -28,12 +28,12 @@ import {
   type SnapshotResult,
   type TooManyRemovals,
 } from "./snapshot-apply.ts";
+import type { UnclaimedFingerprints } from "./snapshot-diff.ts";
 import {
   dropStagingTable,
   refuseIfProblems,
   type StagedFile,
   stageCsvFile,
-  stageUnclaimedFingerprints,
   type UniqueRule,
 } from "./staging.ts";
 
@@ -137,6 +137,11 @@ export function importCustomers(
   );
 }
 
+/** What the previous import's fingerprints left unclaimed by the file. */
+function unclaimedOf(previous: FingerprintSet): UnclaimedFingerprints {
+  return { count: previous.size - previous.claimed, fingerprints: () => previous.unclaimed() };
+}
+
 /** Ignoring a column Nightjar needs would import nonsense: refused before reading a line. */
 function refuseBadIgnoredColumns(
   file: string,
@@ -224,11 +229,8 @@ async function importCustomersUnreported(
         ),
     });
   let staged: StagedFile = await stage(previous);
-  let unclaimedTable: string | undefined;
   /** Reports name every bad line, so they need every line staged: stage the file again whole. */
   const restageWhole = async () => {
-    if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
-    unclaimedTable = undefined;
     await dropStagingTable(db.kysely, staged.table);
     staged = await stage(undefined);
   };
@@ -250,7 +252,6 @@ async function importCustomersUnreported(
       );
     }
     options.onStep?.("applying");
-    unclaimedTable = await stageUnclaimedFingerprints(db, staged);
     const apply = (): Promise<SnapshotOutcome> =>
       inTransaction(
         db.kysely,
@@ -263,7 +264,7 @@ async function importCustomersUnreported(
             staged,
             fileAttributes,
             comparedWith: staged.previous ? previous : undefined,
-            unclaimedTable,
+            unclaimed: staged.previous && unclaimedOf(staged.previous),
             unique: UNIQUE_CONTACT_KEY,
             started,
             finishedAt: () => options.clock.now(),
@@ -307,7 +308,6 @@ async function importCustomersUnreported(
       .map(({ written }) => written);
     return { ...result, compared, ignoredColumns, seconds: elapsed() };
   } finally {
-    if (unclaimedTable) await dropStagingTable(db.kysely, unclaimedTable);
     await dropStagingTable(db.kysely, staged.table);
   }
 }

@@ -189,6 +189,8 @@ export class FingerprintSet {
   private state: Uint8Array; // 0 empty, 1 present, 2 claimed
   private mask: number;
   size = 0;
+  /** How many fingerprints lines have claimed. */
+  claimed = 0;
 
   constructor(expected: number) {
     let capacity = 1024;
@@ -259,6 +261,7 @@ export class FingerprintSet {
     );
     if (this.state[at] !== 1) return false;
     this.state[at] = 2;
+    this.claimed++;
     return true;
   }
 

@@ -12,6 +12,7 @@ import {
   columnList,
   type RemovalGuard,
   type TooManyRemovals,
+  type UnclaimedFingerprints,
 } from "./snapshot-diff.ts";
 
 export {
@@ -20,6 +21,7 @@ export {
   ConcurrentImportError,
   type RemovalGuard,
   type TooManyRemovals,
+  type UnclaimedFingerprints,
 } from "./snapshot-diff.ts";
 
 import { hasDuplicates, type StagedFile, type UniqueRule } from "./staging.ts";
@@ -42,8 +44,8 @@ export interface SnapshotPlan {
   fileAttributes: CustomerAttribute[];
   /** The import the staged file was compared with while it was read (its fingerprints). */
   comparedWith: PreviousImport | undefined;
-  /** With `comparedWith`: the table of its fingerprints that no line of the file claimed. */
-  unclaimedTable: string | undefined;
+  /** With `comparedWith`: its fingerprints that no line of the file claimed. */
+  unclaimed: UnclaimedFingerprints | undefined;
   unique: UniqueRule;
   /** When the import started, and the clock's now when it is recorded as finished. */
   started: Date;
@@ -176,7 +178,7 @@ export async function applySnapshot(trx: Db, plan: SnapshotPlan): Promise<Snapsh
     const changes = await applySnapshotChanges(trx, {
       path: plan.path,
       staged,
-      unclaimedTable: plan.unclaimedTable,
+      unclaimed: plan.unclaimed,
       names,
       allNames,
       date,

@@ -49,6 +49,34 @@ export interface ApplyStep {
 }
 export type ApplyStepListener = (step: ApplyStep) => void;
 
+/** The previous import's fingerprints that no line of the file claimed, as uuid text. */
+export interface UnclaimedFingerprints {
+  count: number;
+  fingerprints: () => Iterable<string>;
+}
+
+/** Unclaimed fingerprints go in chunks of this many (each one array parameter). */
+const UNCLAIMED_CHUNK = 20_000;
+
+/** Loads the unclaimed fingerprints into `import_unclaimed`, in the transaction. */
+async function loadUnclaimed(trx: Db, fingerprints: Iterable<string>): Promise<void> {
+  await sql`create temp table import_unclaimed (row_fingerprint uuid not null) on commit drop`.execute(
+    trx,
+  );
+  let chunk: string[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    await sql`insert into import_unclaimed select unnest(${chunk}::uuid[])`.execute(trx);
+    chunk = [];
+  };
+  for (const fingerprint of fingerprints) {
+    chunk.push(fingerprint);
+    if (chunk.length >= UNCLAIMED_CHUNK) await flush();
+  }
+  await flush();
+  await sql`analyze import_unclaimed`.execute(trx);
+}
+
 type AppliedChanges =
   | { kind: "applied"; inserted: number; updated: number; removed: number }
   | TooManyRemovals;
@@ -70,7 +98,8 @@ export async function applySnapshotChanges(
   plan: {
     path: string;
     staged: StagedFile;
-    unclaimedTable: string | undefined;
+    /** With fingerprints: the previous import's fingerprints that no line of the file claimed. */
+    unclaimed: UnclaimedFingerprints | undefined;
     names: string[];
     allNames: string[];
     date: string;
@@ -79,22 +108,34 @@ export async function applySnapshotChanges(
     onStep: ApplyStepListener;
   },
 ): Promise<AppliedChanges> {
-  const { staged, unclaimedTable, names, allNames, date, importId, onStep } = plan;
+  const { staged, unclaimed, names, allNames, date, importId, onStep } = plan;
   const staging = sql.id(staged.table);
   // The planner has not seen the work tables yet; the join keys' statistics are all it needs
   // (analyzing every column costs more than it saves).
   await sql`analyze ${staging} (contact_key)`.execute(trx);
-  if (unclaimedTable) await sql`analyze ${sql.id(unclaimedTable)}`.execute(trx);
 
   onStep({ step: "comparing", rows: staged.records - staged.unchanged });
   const queries = snapshotDiffQueries({
     staging: staged.table,
-    unclaimed: unclaimedTable,
+    unclaimed: unclaimed ? "import_unclaimed" : undefined,
     names,
     allNames,
   });
   await sql`create temp table import_changes on commit drop as ${queries.changes}`.execute(trx);
-  await sql`insert into import_changes ${queries.leaving}`.execute(trx);
+  if (!unclaimed || !queries.unprinted) {
+    await sql`insert into import_changes ${queries.leaving}`.execute(trx);
+  } else {
+    // Every unclaimed fingerprint a staged line accounts for is a changed customer, not a removed
+    // one; only when some are left over did anyone leave, and only then are they needed here.
+    const accounted = await sql<{ n: number }>`
+      select count(*)::int as n from import_changes
+      where ${old("present")} and ${old("row_fingerprint")} is not null`.execute(trx);
+    if ((accounted.rows[0]?.n ?? 0) < unclaimed.count) {
+      await loadUnclaimed(trx, unclaimed.fingerprints());
+      await sql`insert into import_changes ${queries.leaving}`.execute(trx);
+    }
+    await sql`insert into import_changes ${queries.unprinted}`.execute(trx);
+  }
   await sql`analyze import_changes (contact_key, change)`.execute(trx);
   const expected = await sql<{ new: number; changed: number; removed: number }>`
     select count(*) filter (where change = 'new')::int as new,
@@ -198,11 +239,14 @@ export interface DiffSources {
  * The two queries of the diff, each a few keyed joins (hash or merge joins whatever the sizes):
  * `changes`, the staged lines that are new, changed or carry only a new fingerprint, with the
  * versions they end; `leaving`, run once `changes` is in its table, the present customers who are
- * not in the file (removed), in the same columns. Exported so that a test can check their plans.
+ * not in the file (removed), in the same columns — with fingerprints, those with an unclaimed one,
+ * and `unprinted` those without any. Exported so that a test can check their plans.
  */
 export function snapshotDiffQueries(sources: DiffSources): {
   changes: RawBuilder<unknown>;
   leaving: RawBuilder<unknown>;
+  /** With fingerprints: the present customers without one who are not in the file. */
+  unprinted?: RawBuilder<unknown>;
 } {
   const { names, allNames } = sources;
   const staging = sql.id(sources.staging);
@@ -243,8 +287,11 @@ export function snapshotDiffQueries(sources: DiffSources): {
   const gone = sql`(select u.row_fingerprint from ${sql.id(sources.unclaimed)} u
     where not exists (select 1 from ${changesTable} x
       where x.${old("row_fingerprint")} = u.row_fingerprint))`;
-  const leaving = sql`${removed(sql`customers c where c.present and c.row_fingerprint in ${gone}`)}
-    union all
-    ${removed(sql`customers c where c.present and c.row_fingerprint is null and ${notStaged}`)}`;
-  return { changes, leaving };
+  return {
+    changes,
+    leaving: removed(sql`customers c where c.present and c.row_fingerprint in ${gone}`),
+    unprinted: removed(
+      sql`customers c where c.present and c.row_fingerprint is null and ${notStaged}`,
+    ),
+  };
 }

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { copyChunks, type Db, type NightjarDb } from "../db/connect.ts";
+import type { Db, NightjarDb } from "../db/connect.ts";
 import type { WorkTableOwner } from "../db/work-tables.ts";
 import { PG_TYPE } from "./column-types.ts";
 import {
@@ -200,31 +200,6 @@ function copyFailure(path: string, cause: unknown): Error {
   return new ImportRefusedError(path, [{ line: 0, column: WHOLE_LINE, value: null, reason }], 1, {
     cause,
   });
-}
-
-/**
- * Stages the previous import's fingerprints that no line of the file claimed (customers that
- * changed or left) into a table of their own, next to the file's staging table; returns its name.
- */
-export async function stageUnclaimedFingerprints(
-  db: NightjarDb,
-  staged: StagedFile,
-): Promise<string | undefined> {
-  const previous = staged.previous;
-  if (!previous) return undefined;
-  const table = `${staged.table}_unclaimed`;
-  try {
-    await db.copyIn({
-      createTable: `create unlogged table "${table}" (row_fingerprint uuid not null)`,
-      copy: (from, freeze) => `copy "${table}" from ${from}${freeze ? " with (freeze)" : ""}`,
-      chunks: copyChunks(previous.unclaimed()),
-      timeZone: "UTC",
-    });
-  } catch (error) {
-    await dropStagingTable(db.kysely, table);
-    throw error;
-  }
-  return table;
 }
 
 /** Drops a staging table (no error if it is already gone). */
