@@ -137,12 +137,17 @@ export async function applySnapshotChanges(
     await sql`insert into import_changes ${queries.unprinted}`.execute(trx);
   }
   await sql`analyze import_changes (contact_key, change)`.execute(trx);
-  const expected = await sql<{ new: number; changed: number; removed: number }>`
+  const expected = await sql<{ new: number; staged: number; changed: number; removed: number }>`
     select count(*) filter (where change = 'new')::int as new,
+      count(*) filter (where change <> 'removed')::int as staged,
       count(*) filter (where change = 'changed')::int as changed,
       count(*) filter (where change = 'removed')::int as removed
     from import_changes`.execute(trx);
-  const planned = expected.rows[0] ?? { new: 0, changed: 0, removed: 0 };
+  const planned = expected.rows[0] ?? { new: 0, staged: 0, changed: 0, removed: 0 };
+  // With fingerprints every staged line of a known customer is in the changes (its line would
+  // have been claimed otherwise), so the others are new: an upper bound (a repeated line makes
+  // it more), exact enough to skip the insert when it is 0.
+  const newLines = unclaimed ? staged.records - staged.unchanged - planned.staged : planned.new;
   if (planned.removed > 0 && !plan.removals.allowed) {
     const present = await sql<{ n: number }>`
       select count(*)::int as n from customers where present`.execute(trx);
@@ -191,17 +196,22 @@ export async function applySnapshotChanges(
     trx,
   );
 
-  onStep({ step: "adding", rows: planned.new });
+  onStep({ step: "adding", rows: newLines });
   const inserted =
-    planned.new === 0
+    newLines <= 0
       ? { numAffectedRows: 0n }
       : await sql`
           insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
             row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
           select s.contact_key, true, ${date}::date, ${date}::date, ${importId}, s.row_fingerprint
             ${names.length ? sql`, ${columnList(names, "s")}` : sql``}
-          from ${staging} s join import_changes x on x.contact_key = s.contact_key
-          where x.change = 'new'`.execute(trx);
+          from ${staging} s
+          where ${
+            unclaimed
+              ? sql`not exists (select 1 from customers c where c.contact_key = s.contact_key)`
+              : sql`exists (select 1 from import_changes x
+                  where x.contact_key = s.contact_key and x.change = 'new')`
+          }`.execute(trx);
 
   const counts = {
     inserted: Number(inserted.numAffectedRows ?? 0),
@@ -210,11 +220,7 @@ export async function applySnapshotChanges(
   };
   // Under the import lock nothing else changes customers; if something did, undo rather than
   // half-apply.
-  if (
-    counts.inserted !== planned.new ||
-    counts.updated !== planned.changed ||
-    counts.removed !== planned.removed
-  ) {
+  if (counts.updated !== planned.changed || counts.removed !== planned.removed) {
     throw new ConcurrentImportError(
       `the customers changed while ${plan.path} was being applied; nothing was imported, run the import again`,
     );
@@ -257,6 +263,8 @@ export function snapshotDiffQueries(sources: DiffSources): {
   // New customers are noted by key only: their values go from staging into customers at the end.
   const unlessNew = (name: string) =>
     sql`, case when c.contact_key is not null then ${sql.ref(`s.${name}`)} end as ${sql.id(name)}`;
+  // With fingerprints, new customers are not noted at all: every staged line of a known customer
+  // is a change (see applySnapshotChanges), so the rest is new and goes in by an anti-join.
   const changes = sql`
     select s.contact_key,
       case when c.contact_key is null then 'new'
@@ -264,7 +272,8 @@ export function snapshotDiffQueries(sources: DiffSources): {
       c.valid_from as ${old("valid_from")}, c.present as ${old("present")}, s.row_fingerprint,
       c.row_fingerprint as ${old("row_fingerprint")}
       ${sql.join(names.map(unlessNew), sql``)} ${sql.join(oldValues, sql``)}
-    from ${staging} s left join customers c on c.contact_key = s.contact_key
+    from ${staging} s ${sources.unclaimed ? sql`join` : sql`left join`} customers c
+      on c.contact_key = s.contact_key
     where c.contact_key is null or not c.present or ${differs}
       or c.row_fingerprint is distinct from s.row_fingerprint`;
   const removed = (from: RawBuilder<unknown>) => sql`
