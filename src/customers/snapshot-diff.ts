@@ -137,13 +137,23 @@ export async function applySnapshotChanges(
     await sql`insert into import_changes ${queries.unprinted}`.execute(trx);
   }
   await sql`analyze import_changes (contact_key, change)`.execute(trx);
-  const expected = await sql<{ new: number; staged: number; changed: number; removed: number }>`
+  const expected = await sql<{
+    new: number;
+    staged: number;
+    changed: number;
+    fingerprint: number;
+    removed: number;
+  }>`
     select count(*) filter (where change = 'new')::int as new,
       count(*) filter (where change <> 'removed')::int as staged,
       count(*) filter (where change = 'changed')::int as changed,
+      count(*) filter (where change = 'fingerprint')::int as fingerprint,
       count(*) filter (where change = 'removed')::int as removed
     from import_changes`.execute(trx);
-  const planned = expected.rows[0] ?? { new: 0, staged: 0, changed: 0, removed: 0 };
+  const planned = expected.rows[0] ?? { new: 0, staged: 0, changed: 0, fingerprint: 0, removed: 0 };
+  /** Runs a statement that touches `rows` rows, only when there are any. */
+  const when = async (rows: number, statement: () => Promise<{ numAffectedRows?: bigint }>) =>
+    rows > 0 ? Number((await statement()).numAffectedRows ?? 0) : 0;
   // With fingerprints every staged line of a known customer is in the changes (its line would
   // have been claimed otherwise), so the others are new: an upper bound (a repeated line makes
   // it more), exact enough to skip the insert when it is 0.
@@ -159,7 +169,8 @@ export async function applySnapshotChanges(
   // The version in force until today becomes history, unless it started today: a same-day
   // correction replaces it, since [today, today) is empty.
   onStep({ step: "history", rows: planned.changed + planned.removed });
-  await sql`
+  await when(planned.changed + planned.removed, () =>
+    sql`
     insert into customer_history (contact_key, valid_from, valid_to, present
       ${allNames.length ? sql`, ${columnList(allNames)}` : sql``})
     select contact_key, ${old("valid_from")}, ${date}::date, ${old("present")}
@@ -168,10 +179,12 @@ export async function applySnapshotChanges(
         sql``,
       )}
     from import_changes
-    where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx);
+    where change in ('changed', 'removed') and ${old("valid_from")} < ${date}::date`.execute(trx),
+  );
 
   onStep({ step: "updating", rows: planned.changed });
-  const updated = await sql`
+  const updated = await when(planned.changed, () =>
+    sql`
     update customers c set present = true, valid_from = ${date}::date, last_import_id = ${importId},
       row_fingerprint = x.row_fingerprint
       ${sql.join(
@@ -179,28 +192,31 @@ export async function applySnapshotChanges(
         sql``,
       )}
     from import_changes x where x.contact_key = c.contact_key and x.change = 'changed'`.execute(
-    trx,
+      trx,
+    ),
   );
 
   // Same values written differently (say 1.50 for 1.5): no new version, only the line's new hash.
-  await sql`
+  await when(planned.fingerprint, () =>
+    sql`
     update customers c set row_fingerprint = x.row_fingerprint
     from import_changes x where x.contact_key = c.contact_key and x.change = 'fingerprint'`.execute(
-    trx,
+      trx,
+    ),
   );
 
   onStep({ step: "removing", rows: planned.removed });
-  const removed = await sql`
+  const removed = await when(planned.removed, () =>
+    sql`
     update customers c set present = false, valid_from = ${date}::date, last_import_id = ${importId}
     from import_changes x where x.contact_key = c.contact_key and x.change = 'removed'`.execute(
-    trx,
+      trx,
+    ),
   );
 
   onStep({ step: "adding", rows: newLines });
-  const inserted =
-    newLines <= 0
-      ? { numAffectedRows: 0n }
-      : await sql`
+  const inserted = await when(newLines, () =>
+    sql`
           insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id,
             row_fingerprint ${names.length ? sql`, ${columnList(names)}` : sql``})
           select s.contact_key, true, ${date}::date, ${date}::date, ${importId}, s.row_fingerprint
@@ -211,13 +227,10 @@ export async function applySnapshotChanges(
               ? sql`not exists (select 1 from customers c where c.contact_key = s.contact_key)`
               : sql`exists (select 1 from import_changes x
                   where x.contact_key = s.contact_key and x.change = 'new')`
-          }`.execute(trx);
+          }`.execute(trx),
+  );
 
-  const counts = {
-    inserted: Number(inserted.numAffectedRows ?? 0),
-    updated: Number(updated.numAffectedRows ?? 0),
-    removed: Number(removed.numAffectedRows ?? 0),
-  };
+  const counts = { inserted, updated, removed };
   // Under the import lock nothing else changes customers; if something did, undo rather than
   // half-apply.
   if (counts.updated !== planned.changed || counts.removed !== planned.removed) {
