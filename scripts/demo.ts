@@ -171,6 +171,14 @@ async function main(): Promise<void> {
   );
 
   say();
+  say(
+    "A truncated export (the first 500 lines of day 3) would remove most customers: refused too:",
+  );
+  const day3 = (await readFile(path.join(WORK, "customers-2026-11-03.csv"), "utf8")).split("\n");
+  await writeFile(path.join(WORK, "truncated.csv"), `${day3.slice(0, 501).join("\n")}\n`);
+  nightjar(["import", "customers", "truncated.csv", "--date", "2026-11-04"], true);
+
+  say();
   await writeFile(path.join(WORK, "transactions.csv"), purchaseHistory());
   nightjar(["import", "transactions", "transactions.csv"]);
   say("Importing them again skips every transaction it already has:");
@@ -179,6 +187,10 @@ async function main(): Promise<void> {
   say();
   say("The customer model: fit, stages, value and micro-segments for every customer:");
   nightjar(["model", "run", "--date", "2026-11-03"]);
+  say();
+  say("What the model says about the customer base, and about one customer:");
+  nightjar(["model", "summary"]);
+  nightjar(["customers", "show", "C000099", "--purchases", "3"]);
 
   say();
   say("SFMC: the configured account, business units and apps, then the usable push messages:");

@@ -6,15 +6,12 @@ import { stageMoves } from "../src/model/run/history.ts";
 import { modelSummary } from "../src/model/run/summary.ts";
 import { expectedPurchases, probabilityAlive } from "../src/model/stats/bgnbd.ts";
 import { customerLifetimeValue } from "../src/model/stats/clv.ts";
+import { addDays } from "../src/time/zones.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
-import { importKeys, importPurchases, runModelOn } from "./helpers/model.ts";
+import { importKeys, importPurchases, runModelOn, simulatedPurchases } from "./helpers/model.ts";
 
 const files = tempFolder();
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** A purchase every `gap` days from `from` to `to`. */
 function rhythm(key: string, from: string, to: string, gap: number): [string, string, number][] {
@@ -203,29 +200,6 @@ describeEachEngine("customer model run", (test) => {
     );
   });
 });
-
-/** Customers with BG/NBD-like behaviour: enough for a fit. */
-function simulatedPurchases(count: number, end: string): [string, string, number][] {
-  let seed = 12345;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
-  const rows: [string, string, number][] = [];
-  for (let i = 0; i < count; i++) {
-    const key = `S${String(i).padStart(4, "0")}`;
-    let day = -Math.floor(random() * 300) - 30;
-    const rate = 0.02 + random() * 0.1;
-    const life = random() < 0.4 ? Math.floor(random() * 200) : 10_000;
-    const spend = 10 + random() * 60;
-    const start = day;
-    while (day < 0 && day - start < life) {
-      rows.push([key, addDays(end, day), Math.round(spend * (0.5 + random()) * 100) / 100]);
-      day += Math.max(1, Math.round(-Math.log(1 - random()) / rate));
-    }
-  }
-  return rows;
-}
 
 describeEachEngine("customer model run with a fitted model", (test) => {
   it("scores in SQL exactly as the model's formulas (CLV included), reuses the fit, and segments deterministically", async () => {

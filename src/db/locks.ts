@@ -13,6 +13,12 @@ export const LOCKS = {
 
 export type LockName = keyof typeof LOCKS;
 
+/**
+ * The first key of the work-table owners' session locks (the second is the owner, see
+ * work-tables.ts): held by a live import or model run, free once its process is gone.
+ */
+export const OWNER_LOCK_SPACE = 7_301_100;
+
 /** What each lock guards, for the message of someone who has to wait for it. */
 export const LOCK_SUBJECTS: Record<LockName, string> = {
   customerTables: "the customer tables",

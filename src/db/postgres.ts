@@ -6,8 +6,8 @@ import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { type NightjarDb, type OpenOptions, PARSERS } from "./connect.ts";
 import { databaseUnavailable } from "./errors.ts";
+import { OWNER_LOCK_SPACE } from "./locks.ts";
 import type { Database } from "./tables.ts";
-import { OWNER_LOCK_SPACE } from "./work-tables.ts";
 
 /** Parallel COPY streams into one staging table on PostgreSQL. */
 const COPY_STREAMS = 2;

@@ -8,9 +8,6 @@ import { randomBytes, randomInt } from "node:crypto";
 import { sql } from "kysely";
 import type { NightjarDb } from "./connect.ts";
 
-/** The first key of the owners' advisory locks (the second is the owner). */
-export const OWNER_LOCK_SPACE = 7_301_100;
-
 /** The prefixes of work tables, by what makes them. */
 export const WORK_TABLE_PREFIXES = ["import_staging_", "model_work_"] as const;
 export type WorkTablePrefix = (typeof WORK_TABLE_PREFIXES)[number];

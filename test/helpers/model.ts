@@ -3,6 +3,7 @@ import { importCustomers } from "../../src/customers/import-customers.ts";
 import { importTransactions } from "../../src/customers/import-transactions.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
 import { runModel } from "../../src/model/run/run.ts";
+import { addDays } from "../../src/time/zones.ts";
 import type { tempFolder } from "./files.ts";
 import { testClock } from "./imports.ts";
 
@@ -50,4 +51,27 @@ export async function importPurchases(
 /** The model run for `date`, in UTC. */
 export function runModelOn(db: NightjarDb, date: string, settings = MODEL_SETTINGS) {
   return runModel(db, { date, timeZone: "UTC", settings, clock: testClock() });
+}
+
+/** Customers with BG/NBD-like behaviour: enough for a fit. */
+export function simulatedPurchases(count: number, end: string): [string, string, number][] {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const rows: [string, string, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const key = `S${String(i).padStart(4, "0")}`;
+    let day = -Math.floor(random() * 300) - 30;
+    const rate = 0.02 + random() * 0.1;
+    const life = random() < 0.4 ? Math.floor(random() * 200) : 10_000;
+    const spend = 10 + random() * 60;
+    const start = day;
+    while (day < 0 && day - start < life) {
+      rows.push([key, addDays(end, day), Math.round(spend * (0.5 + random()) * 100) / 100]);
+      day += Math.max(1, Math.round(-Math.log(1 - random()) / rate));
+    }
+  }
+  return rows;
 }
