@@ -52,7 +52,9 @@ describeEachEngine("customer model run", (test) => {
 
   it("decides stages by the customer's own rhythm when there is too little data to fit", async () => {
     const { db } = test();
-    await importKeys(db, files, ["P", "N", "A", "R", "C", "O"]);
+    await importKeys(db, files, ["P", "N", "A", "R", "C", "O", "GONE"]);
+    // GONE leaves the snapshots: no longer scored, so its purchases do not feed the fit either.
+    await importKeys(db, files, ["P", "N", "A", "R", "C", "O"], "2026-02-01");
     const date = "2026-06-30";
     await importPurchases(db, files, [
       ["N", addDays(date, -10), 30],
@@ -64,12 +66,13 @@ describeEachEngine("customer model run", (test) => {
       // Purchases of a contact key no snapshot names: left out of the model, and said so.
       ["STRANGER", addDays(date, -3), 99],
       ["STRANGER", addDays(date, -2), 99],
+      ["GONE", addDays(date, -40), 50],
     ]);
     const result = await runModelOn(db, date);
     expect(result.fit.bgnbd).toBeNull();
     expect(result.fit.notes[0]).toContain("BG/NBD not fitted: 5 customers with purchases");
     expect(result.notes).toEqual([
-      "left out 2 purchases of 1 contact key that no customer snapshot names (import the customers first)",
+      "left out 3 purchases of 2 contact keys that are not customers in the latest snapshot (removed from it, or never in one)",
     ]);
     expect(result.customers).toBe(6);
     // A rerun reuses the fit of the same data, and keeps what the fit said.

@@ -105,7 +105,7 @@ async function runModelWith(
     const { leftOut } = await createSummaries(db.kysely, tables.summaries, date, options.timeZone);
     if (leftOut.transactions > 0)
       notes.push(
-        `left out ${leftOut.transactions.toLocaleString("en-US")} purchase${leftOut.transactions === 1 ? "" : "s"} of ${leftOut.contactKeys.toLocaleString("en-US")} contact key${leftOut.contactKeys === 1 ? "" : "s"} that no customer snapshot names (import the customers first)`,
+        `left out ${leftOut.transactions.toLocaleString("en-US")} purchase${leftOut.transactions === 1 ? "" : "s"} of ${leftOut.contactKeys.toLocaleString("en-US")} contact key${leftOut.contactKeys === 1 ? "" : "s"} that are not customers in the latest snapshot (removed from it, or never in one)`,
       );
     done("summarizing");
 

@@ -4,8 +4,9 @@ import type { Db } from "../../db/connect.ts";
 /**
  * Per-customer purchase summaries in SQL, the database path of `summarizeTransactions`: purchases
  * (amount ≥ 0, refunds excluded) up to the end of the run date in the configured time zone, with
- * the transactions of one day merged into one purchase. Only customers' purchases count: those
- * of contact keys no snapshot has named are left out (and counted, for the run to say so).
+ * the transactions of one day merged into one purchase. Only the purchases of the customers the
+ * run scores (those present in the latest snapshot) count, so that the fit describes the same
+ * customers; the others are left out, and counted for the run to say so.
  */
 export async function createSummaries(
   db: Db,
@@ -21,7 +22,7 @@ export async function createSummaries(
         sum(t.amount) as amount
       from transactions t
       where t.is_purchase and t.occurred_at < ${end}
-        and exists (select 1 from customers c where c.contact_key = t.contact_key)
+        and exists (select 1 from customers c where c.contact_key = t.contact_key and c.present)
       group by 1, 2
     )
     select contact_key,
@@ -37,7 +38,8 @@ export async function createSummaries(
     select count(*)::int as transactions, count(distinct t.contact_key)::int as contact_keys
     from transactions t
     where t.is_purchase and t.occurred_at < ${end}
-      and not exists (select 1 from customers c where c.contact_key = t.contact_key)`.execute(db);
+      and not exists (
+        select 1 from customers c where c.contact_key = t.contact_key and c.present)`.execute(db);
   const row = left.rows[0];
   return { leftOut: { transactions: row?.transactions ?? 0, contactKeys: row?.contact_keys ?? 0 } };
 }
