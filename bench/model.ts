@@ -5,7 +5,8 @@
  * (a purchase rate per customer, a chance to drop out after each purchase, first purchases over
  * two years), into PostgreSQL, then times in the same run:
  *   (a) one plain `GROUP BY contact_key` pass over the transactions (the floor),
- *   (b) the whole `nightjar model run` process (summaries, fit, scoring, stages, segments, saving).
+ *   (b) the whole `nightjar model run` process (summaries, fit, scoring, stages, segments, saving),
+ *   (c) the next night's run, which saves over the million scores of (b) in place.
  * Each run starts from an empty model (no fit to reuse). Writes bench/results/model.md.
  * Needs PostgreSQL: DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres.
  */
@@ -20,6 +21,7 @@ const TMP = path.join(ROOT, "bench", "tmp-model");
 const RESULTS = path.join(ROOT, "bench", "results", "model.md");
 const BENCH_DB = "nightjar_bench_model";
 const RUN_DATE = "2026-06-30";
+const NEXT_DATE = "2026-07-01";
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -107,6 +109,8 @@ async function main(): Promise<void> {
   const floor: number[] = [];
   const model: number[] = [];
   const rss: number[] = [];
+  const nextNight: number[] = [];
+  const nextSaving: number[] = [];
   let last: Record<string, unknown> = {};
   for (let r = 1; r <= RUNS; r++) {
     await psql(
@@ -126,8 +130,16 @@ async function main(): Promise<void> {
     model.push(timed.seconds);
     rss.push(timed.peakRssMb ?? Number.NaN);
     last = JSON.parse(timed.stdout);
+    // The next night: every customer's row exists and is updated in place (no truncate).
+    const next = await run(
+      "node",
+      [nightjar, "--config", config, "model", "run", "--date", NEXT_DATE, "--json"],
+      dbEnv,
+    );
+    nextNight.push(next.seconds);
+    nextSaving.push(Number(JSON.parse(next.stdout).timings?.saving ?? Number.NaN));
     process.stderr.write(
-      `run ${r}: GROUP BY ${groupBy.seconds.toFixed(2)} s, model run ${timed.seconds.toFixed(2)} s, peak RSS ${rss.at(-1)?.toFixed(0)} MB\n`,
+      `run ${r}: GROUP BY ${groupBy.seconds.toFixed(2)} s, model run ${timed.seconds.toFixed(2)} s, next night ${next.seconds.toFixed(2)} s, peak RSS ${rss.at(-1)?.toFixed(0)} MB\n`,
     );
   }
   await server.close();
@@ -149,6 +161,12 @@ Data: ${CUSTOMERS.toLocaleString("en-US")} customers, ${transactions.toLocaleStr
 | \`nightjar model run\` (whole process) | ${median(model).toFixed(2)} s | ${fmt(model)} | ≤ 60 s (${verdict(median(model) <= 60)}) |
 | ratio to the floor | ${median(ratios).toFixed(1)}× | ${fmt(ratios)} | |
 | peak RSS of the model run | ${median(rss).toFixed(0)} MB | ${rss.map((v) => v.toFixed(0)).join(", ")} | ≤ 500 MB (${verdict(peak <= 500)}) |
+| the next night's run (${NEXT_DATE}), saving over the scores in place | ${median(nextNight).toFixed(2)} s | ${fmt(nextNight)} | |
+| … of which saving (1,000,000 rows updated in place, history written) | ${median(nextSaving).toFixed(2)} s | ${fmt(nextSaving)} | |
+
+The save updates \`customer_model\` in place, row by row, so readers of the scores keep reading the
+previous night's until it commits (\`test/model-save-locks.test.ts\` checks that no table lock is
+taken); the first run's saving inserts into an empty table.
 
 Steps of the last run (seconds): ${Object.entries((last.timings ?? {}) as Record<string, number>)
     .map(([k, v]) => `${k} ${v}`)

@@ -300,6 +300,9 @@ async function importCustomersUnreported(
       // After a first load, settle visibility and statistics now rather than during the next
       // import's full comparison (or the first targeting queries).
       await sql`vacuum (analyze) customers`.execute(db.kysely);
+    } else if (db.engine === "pglite" && result.updated + result.removed > 0) {
+      // PGlite has no autovacuum: the versions a day's changes leave behind are reclaimed here.
+      await sql`vacuum (analyze) customers, customer_history`.execute(db.kysely);
     }
     const compared = staged.records - staged.unchanged;
     const ignoredColumns = staged.header

@@ -173,6 +173,10 @@ async function runModelWith(
       }),
     );
     done("saving");
+    // PGlite has no autovacuum: without this, every night's in-place update would leave a
+    // million dead rows behind for good. (PostgreSQL's autovacuum does it on its own.)
+    if (db.engine === "pglite")
+      await sql`vacuum (analyze) customer_model, customer_model_history`.execute(db.kysely);
 
     const stages = Object.fromEntries(STAGES.map((s) => [s, saved.stageCounts[s] ?? 0])) as Record<
       Stage,
