@@ -4,12 +4,11 @@
 import { sql } from "kysely";
 import { expect, it } from "vitest";
 import type { CustomerAttribute } from "../src/config/schema.ts";
-import { importCustomers } from "../src/customers/import-customers.ts";
 import { snapshotDiffQueries } from "../src/customers/snapshot-diff.ts";
 import type { NightjarDb } from "../src/db/connect.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
-import { refusal, snapshotOfTables, testClock } from "./helpers/imports.ts";
+import { load as loadSnapshot, refusal, snapshotOfTables } from "./helpers/imports.ts";
 
 const files = tempFolder();
 const ATTRIBUTES: CustomerAttribute[] = [
@@ -26,20 +25,9 @@ async function snapshot(name: string, from: number, to: number, country = "DE"):
   return files.file(name, lines);
 }
 
-function load(
-  db: NightjarDb,
-  file: string,
-  date: string,
-  extra: { allowRemovals?: boolean; maxRemovedPercent?: number } = {},
-) {
-  return importCustomers(db, {
-    path: file,
-    date,
-    attributes: ATTRIBUTES,
-    timeZone: "UTC",
-    clock: testClock(),
-    ...extra,
-  });
+/** A snapshot import with these tests' attributes and the removal guard at its default. */
+function load(db: NightjarDb, file: string, date: string, extra: { allowRemovals?: boolean } = {}) {
+  return loadSnapshot(db, file, date, { attributes: ATTRIBUTES, maxRemovedPercent: 10, ...extra });
 }
 
 /** Subplans (hashed or not) anywhere in an EXPLAIN (FORMAT JSON) plan. */

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { expect } from "vitest";
 import { TestClock } from "../../src/clock.ts";
+import type { CustomerAttribute } from "../../src/config/schema.ts";
 import { importCustomers } from "../../src/customers/import-customers.ts";
 import { type ImportProblem, ImportRefusedError } from "../../src/customers/import-report.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
@@ -14,12 +15,22 @@ export function testClock(at = "2026-11-30T12:00:00Z"): TestClock {
   return new TestClock(at);
 }
 
-/** Imports a customer snapshot with the test attributes. */
+/**
+ * Imports a customer snapshot with the test attributes (or `extra.attributes`). The removal guard
+ * is off unless `extra.maxRemovedPercent` sets it: a handful of customers, removing one is a large
+ * share, on purpose (the guard has tests of its own).
+ */
 export function load(
   db: NightjarDb,
   file: string,
   date: string,
-  extra: { delimiter?: string; errorsFile?: string } = {},
+  extra: {
+    delimiter?: string;
+    errorsFile?: string;
+    attributes?: CustomerAttribute[];
+    maxRemovedPercent?: number;
+    allowRemovals?: boolean;
+  } = {},
 ) {
   return importCustomers(db, {
     path: file,
@@ -27,7 +38,6 @@ export function load(
     attributes: TEST_ATTRIBUTES,
     timeZone: "UTC",
     clock: testClock(),
-    // A handful of customers: removing one is a large share, on purpose (the guard has its own tests).
     maxRemovedPercent: 100,
     ...extra,
   });
