@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CsvFormatError, CsvRecordReader, parseDelimiter } from "./csv-records.ts";
+import { CsvFormatError, parseDelimiter } from "./csv-format.ts";
+import { CsvRecordReader } from "./csv-records.ts";
 
 /** Feeds `text` to a reader in chunks of `size` bytes and returns the staged rows. */
 async function stage(text: string | Buffer, size = 1 << 20, delimiter = ",") {

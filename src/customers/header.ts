@@ -1,4 +1,4 @@
-import { cutValue } from "./csv-records.ts";
+import { cutValue } from "./csv-format.ts";
 import type { ImportProblem } from "./import-report.ts";
 
 /** What a file's header must and may contain. */

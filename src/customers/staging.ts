@@ -2,13 +2,8 @@ import { sql } from "kysely";
 import type { Db, NightjarDb } from "../db/connect.ts";
 import type { WorkTableOwner } from "../db/work-tables.ts";
 import { PG_TYPE } from "./column-types.ts";
-import {
-  CsvRecordReader,
-  cutValue,
-  type RecordProblem,
-  RecordTooLongError,
-  WHOLE_LINE,
-} from "./csv-records.ts";
+import { cutValue, RecordTooLongError, WHOLE_LINE } from "./csv-format.ts";
+import { CsvRecordReader, type RecordProblem } from "./csv-records.ts";
 import type { FieldCheck } from "./field-checks.ts";
 import {
   type ImportProblem,

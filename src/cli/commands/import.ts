@@ -1,6 +1,6 @@
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { parseDelimiter } from "../../customers/csv-records.ts";
+import { parseDelimiter } from "../../customers/csv-format.ts";
 import { importCustomerSnapshot } from "../../customers/import-customers.ts";
 import type { ImportSummary } from "../../customers/import-report.ts";
 import { importTransactionsFile } from "../../customers/import-transactions.ts";

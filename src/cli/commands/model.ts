@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
-import { parseDelimiter } from "../../customers/csv-records.ts";
+import { parseDelimiter } from "../../customers/csv-format.ts";
 import { type CustomerModelFit, fitTransactionsFile } from "../../model/fit.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDate } from "../options.ts";
