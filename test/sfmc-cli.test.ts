@@ -99,6 +99,11 @@ describeEachEngine("nightjar sfmc", (test) => {
       accounts: 1,
       messages: { added: 0, updated: 0, removed: 0, kept: 7 },
     });
+    // The same words for people as in the JSON.
+    const words = await cli(dir(), ["sfmc", "sync"], options());
+    expect(words.stdout).toBe(
+      "Synced the push messages of 1 account: 7 usable — 0 added, 0 updated, 7 kept; 0 removed.\n",
+    );
 
     const messages = await cli(dir(), ["sfmc", "messages", "--json"], options());
     expect(messages.code, messages.stderr).toBe(0);
