@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { type App, createApp } from "../app.ts";
 import { type Clock, clockFromEnvironment } from "../clock.ts";
-import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import { configFilePath, type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { SecretVault } from "../config/secrets.ts";
 import { type NightjarDb, openDatabase } from "../db/connect.ts";
 import { createLogger, type Logger } from "../logger.ts";
@@ -55,12 +55,7 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
     return logger;
   };
   const configPath = (command: Command) =>
-    path.resolve(
-      io.cwd,
-      command.optsWithGlobals<GlobalOptions>().config ??
-        io.env.NIGHTJAR_CONFIG ??
-        "nightjar.config.json",
-    );
+    configFilePath(command.optsWithGlobals<GlobalOptions>().config, io.env, io.cwd);
   const config = (command: Command) =>
     loadConfig({ path: configPath(command), env: io.env, cwd: io.cwd, vault });
   return {
@@ -75,13 +70,14 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
       const logger = log();
       const clock: Clock = io.clock ?? (await clockFromEnvironment(io.env));
       const waitSeconds = command.optsWithGlobals<GlobalOptions>().wait ?? 0;
+      const typed = commandLine(command);
       const lockWait = {
         waitMs: waitSeconds * 1000,
         onWait: (message: string) => io.stderr.write(`nightjar: ${vault.redact(message)}\n`),
-        command: commandLine(command),
+        command: typed,
         now: () => clock.now(),
       };
-      const applicationName = `${commandLine(command)} (pid ${process.pid})`;
+      const applicationName = `${typed} (pid ${process.pid})`;
       // Watched from the start, so that Ctrl-C also stops what opening the database waits for.
       let opened: NightjarDb | undefined;
       const unwatch = watchSignals(io, async () => {
