@@ -12,10 +12,9 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
-import { stopwatch, systemClock } from "../clock.ts";
+import { systemClock } from "../clock.ts";
 import { NightjarError } from "../errors.ts";
-import type { LockWait } from "./locks.ts";
+import { type LockWait, takeWaiting } from "./locks.ts";
 
 export type { LockWait } from "./locks.ts";
 
@@ -115,26 +114,23 @@ async function readHolder(file: string): Promise<LockHolder | null> {
   }
 }
 
-function busyMessage(folder: string, holder: LockHolder | null): string {
-  const who = holder
+function holderName(holder: LockHolder | null): string {
+  return holder
     ? `another nightjar process (pid ${holder.pid}: ${holder.command}, since ${holder.since})`
     : "another nightjar process";
-  return `the embedded database in ${folder} is in use by ${who}`;
 }
 
 /**
  * Takes the lock of the database folder `folder`: at once, or by waiting up to `waitMs` (saying
  * so once through `onWait`); a `DatabaseBusyError` naming the holder otherwise.
  */
-export async function lockFolder(folder: string, wait: LockWait = {}): Promise<FolderLock> {
+export function lockFolder(folder: string, wait: LockWait = {}): Promise<FolderLock> {
   const { address, file } = lockAddress(folder);
   const info = `${path.resolve(folder)}.lock`;
-  const waitMs = wait.waitMs ?? 0;
-  const elapsed = stopwatch();
-  let told = false;
-  for (;;) {
-    const server = file ? await trySocketFile(address) : await listenOn(address);
-    if (server) {
+  return takeWaiting(wait, {
+    take: async () => {
+      const server = file ? await trySocketFile(address) : await listenOn(address);
+      if (!server) return null;
       const holder: LockHolder = {
         pid: process.pid,
         command: wait.command ?? "nightjar",
@@ -148,22 +144,18 @@ export async function lockFolder(folder: string, wait: LockWait = {}): Promise<F
           await closeServer(server);
         },
       };
-    }
-    const holder = await readHolder(info);
-    const waited = elapsed() * 1000;
-    if (waited >= waitMs) {
+    },
+    holder: () => readHolder(info),
+    busy: (holder, waitMs) => {
       const advice =
         waitMs > 0
           ? `; gave up after waiting ${Math.round(waitMs / 1000)} s`
           : "; wait for it to finish (or use --wait SECONDS), or use PostgreSQL (database.url) for concurrent work";
-      throw new DatabaseBusyError(`${busyMessage(folder, holder)}${advice}`);
-    }
-    if (!told) {
-      told = true;
-      wait.onWait?.(
-        `waiting for ${busyMessage(folder, holder).replace(/^the embedded database in .* is in use by /, "")} to release the embedded database (up to ${Math.round(waitMs / 1000)} s)…`,
+      return new DatabaseBusyError(
+        `the embedded database in ${folder} is in use by ${holderName(holder)}${advice}`,
       );
-    }
-    await delay(Math.min(250, waitMs - waited));
-  }
+    },
+    waiting: (holder, waitMs) =>
+      `waiting for ${holderName(holder)} to release the embedded database (up to ${Math.round(waitMs / 1000)} s)…`,
+  });
 }

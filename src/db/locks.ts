@@ -1,3 +1,6 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { stopwatch } from "../clock.ts";
+
 /**
  * PostgreSQL advisory-lock ids, in one place so that no two rooms pick the same number. Each is
  * taken with `pg_advisory_xact_lock` by every transaction that writes the tables it guards.
@@ -36,4 +39,35 @@ export interface LockWait {
   command?: string | undefined;
   /** The time written as `since` (an ISO instant). */
   now?: () => Date;
+}
+
+/** A lock taken by polling: one attempt at it, who holds it, and what to say while it is busy. */
+export interface PolledLock<T, H> {
+  /** One attempt: the lock, or null while someone else holds it. */
+  take(): Promise<T | null>;
+  /** Who holds it, for the messages. */
+  holder(): Promise<H>;
+  /** The error when it is still held once the wait is over (`waitMs` 0: it was not waited for). */
+  busy(holder: H, waitMs: number): Error;
+  /** What `onWait` is told, once, when it is busy and the caller is going to wait. */
+  waiting(holder: H, waitMs: number): string;
+}
+
+/** Takes `lock` at once or by polling it every 250 ms up to `wait.waitMs`, saying once that it waits. */
+export async function takeWaiting<T, H>(wait: LockWait, lock: PolledLock<T, H>): Promise<T> {
+  const waitMs = wait.waitMs ?? 0;
+  const elapsed = stopwatch();
+  let told = false;
+  for (;;) {
+    const taken = await lock.take();
+    if (taken !== null) return taken;
+    const holder = await lock.holder();
+    const waited = elapsed() * 1000;
+    if (waited >= waitMs) throw lock.busy(holder, waitMs);
+    if (!told) {
+      told = true;
+      wait.onWait?.(lock.waiting(holder, waitMs));
+    }
+    await delay(Math.min(250, waitMs - waited));
+  }
 }

@@ -1,8 +1,7 @@
 import { sql, type Transaction } from "kysely";
-import { stopwatch } from "../clock.ts";
 import { NightjarError } from "../errors.ts";
 import type { Db } from "./connect.ts";
-import { LOCK_SUBJECTS, LOCKS, type LockName, type LockWait } from "./locks.ts";
+import { LOCK_SUBJECTS, LOCKS, type LockName, type LockWait, takeWaiting } from "./locks.ts";
 import type { Database } from "./tables.ts";
 
 /** A lock another session holds was not released in time. */
@@ -88,27 +87,19 @@ async function lockHolder(trx: Trx, lock: LockName): Promise<string> {
 }
 
 /** Takes a transaction lock, polling up to `wait.waitMs` and saying once that it waits. */
-async function takeLockWaiting(trx: Trx, lock: LockName, wait: LockWait): Promise<void> {
-  const waitMs = wait.waitMs ?? 0;
-  const elapsed = stopwatch();
-  let told = false;
-  for (;;) {
-    const result = await sql<{ taken: boolean }>`
-      select pg_try_advisory_xact_lock(${LOCKS[lock]}) as taken`.execute(trx);
-    if (result.rows[0]?.taken) return;
-    const holder = await lockHolder(trx, lock);
-    const waited = elapsed() * 1000;
-    if (waited >= waitMs) {
-      throw new LockBusyError(
+function takeLockWaiting(trx: Trx, lock: LockName, wait: LockWait): Promise<true> {
+  return takeWaiting(wait, {
+    take: async () => {
+      const result = await sql<{ taken: boolean }>`
+        select pg_try_advisory_xact_lock(${LOCKS[lock]}) as taken`.execute(trx);
+      return result.rows[0]?.taken ? true : null;
+    },
+    holder: () => lockHolder(trx, lock),
+    busy: (holder, waitMs) =>
+      new LockBusyError(
         `the lock of ${LOCK_SUBJECTS[lock]} is held by ${holder}; ${waitMs > 0 ? `gave up after waiting ${Math.round(waitMs / 1000)} s` : "try again when it has finished, or wait for it with --wait SECONDS"}`,
-      );
-    }
-    if (!told) {
-      told = true;
-      wait.onWait?.(
-        `waiting for ${holder} to release the lock of ${LOCK_SUBJECTS[lock]} (up to ${Math.round(waitMs / 1000)} s)…`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, waitMs - waited)));
-  }
+      ),
+    waiting: (holder, waitMs) =>
+      `waiting for ${holder} to release the lock of ${LOCK_SUBJECTS[lock]} (up to ${Math.round(waitMs / 1000)} s)…`,
+  });
 }
