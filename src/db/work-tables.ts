@@ -45,10 +45,11 @@ export async function ownWorkTables(db: NightjarDb): Promise<WorkTableOwner> {
  * returns their names. Tables of a live owner, in this process or another, are left alone.
  */
 export async function dropDeadWorkTables(db: NightjarDb): Promise<string[]> {
+  // `import\_staging\_%`: an underscore in LIKE matches any character unless escaped.
+  const patterns = WORK_TABLE_PREFIXES.map((prefix) => `${prefix.replaceAll("_", "\\_")}%`);
   const result = await sql<{ name: string }>`
     select tablename as name from pg_tables
-    where schemaname = current_schema()
-      and (tablename like 'import\\_staging\\_%' or tablename like 'model\\_work\\_%')
+    where schemaname = current_schema() and tablename like any(${patterns}::text[])
     order by 1`.execute(db.kysely);
   const dropped: string[] = [];
   const alive = new Map<number, boolean>();
