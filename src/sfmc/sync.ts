@@ -156,54 +156,52 @@ export async function storeMessages(
   for (const account of accounts)
     for (const message of account.messages)
       found.set(keyOf(message.businessUnit, message.id), message);
-  {
-    const counts: SyncCounts = { added: 0, updated: 0, removed: 0, kept: 0 };
-    const stored = await trx.selectFrom("sfmc_messages").selectAll().forUpdate().execute();
-    const storedKeys = new Set<string>();
-    for (const row of stored) {
-      const key = keyOf(row.business_unit, row.message_id);
-      storedKeys.add(key);
-      const set = (values: Updateable<Database["sfmc_messages"]>) =>
-        trx
-          .updateTable("sfmc_messages")
-          .set(values)
-          .where("business_unit", "=", row.business_unit)
-          .where("message_id", "=", row.message_id)
-          .execute();
-      const current = found.get(key);
-      if (!current) {
-        if (row.status === "removed") continue;
-        if (row.status === "active") counts.removed += 1;
-        await set({ status: "removed", removed_at: row.removed_at ?? now });
-        continue;
-      }
-      const seen = { name: current.name, app_id: current.appId, last_seen_at: now };
-      if (current.active) {
-        if (row.status !== "active") counts.added += 1;
-        else if (row.name !== current.name || row.app_id !== current.appId) counts.updated += 1;
-        else counts.kept += 1;
-        await set({ ...seen, status: "active", removed_at: null });
-      } else {
-        if (row.status === "active") counts.removed += 1;
-        await set({ ...seen, status: "inactive", removed_at: row.removed_at ?? now });
-      }
+  const counts: SyncCounts = { added: 0, updated: 0, removed: 0, kept: 0 };
+  const stored = await trx.selectFrom("sfmc_messages").selectAll().forUpdate().execute();
+  const storedKeys = new Set<string>();
+  for (const row of stored) {
+    const key = keyOf(row.business_unit, row.message_id);
+    storedKeys.add(key);
+    const set = (values: Updateable<Database["sfmc_messages"]>) =>
+      trx
+        .updateTable("sfmc_messages")
+        .set(values)
+        .where("business_unit", "=", row.business_unit)
+        .where("message_id", "=", row.message_id)
+        .execute();
+    const current = found.get(key);
+    if (!current) {
+      if (row.status === "removed") continue;
+      if (row.status === "active") counts.removed += 1;
+      await set({ status: "removed", removed_at: row.removed_at ?? now });
+      continue;
     }
-    const added = [...found.entries()]
-      .filter(([key, message]) => message.active && !storedKeys.has(key))
-      .map(([, message]) => ({
-        business_unit: message.businessUnit,
-        message_id: message.id,
-        name: message.name,
-        app_id: message.appId,
-        status: "active" as const,
-        first_seen_at: now,
-        last_seen_at: now,
-        removed_at: null,
-      }));
-    if (added.length > 0) await trx.insertInto("sfmc_messages").values(added).execute();
-    counts.added += added.length;
-    return counts;
+    const seen = { name: current.name, app_id: current.appId, last_seen_at: now };
+    if (current.active) {
+      if (row.status !== "active") counts.added += 1;
+      else if (row.name !== current.name || row.app_id !== current.appId) counts.updated += 1;
+      else counts.kept += 1;
+      await set({ ...seen, status: "active", removed_at: null });
+    } else {
+      if (row.status === "active") counts.removed += 1;
+      await set({ ...seen, status: "inactive", removed_at: row.removed_at ?? now });
+    }
   }
+  const added = [...found.entries()]
+    .filter(([key, message]) => message.active && !storedKeys.has(key))
+    .map(([, message]) => ({
+      business_unit: message.businessUnit,
+      message_id: message.id,
+      name: message.name,
+      app_id: message.appId,
+      status: "active" as const,
+      first_seen_at: now,
+      last_seen_at: now,
+      removed_at: null,
+    }));
+  if (added.length > 0) await trx.insertInto("sfmc_messages").values(added).execute();
+  counts.added += added.length;
+  return counts;
 }
 
 /** A usable push message as `nightjar sfmc messages` lists it. */
