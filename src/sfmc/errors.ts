@@ -248,24 +248,24 @@ export class SfmcConnectionError extends NightjarError {
   }
 }
 
-function origin(url: string): string {
+/** `url` parsed, or null when it is not a URL. */
+function parsedUrl(url: string): URL | null {
   try {
-    return `${new URL(url).origin}/`;
+    return new URL(url);
   } catch {
-    return url;
+    return null;
   }
+}
+
+function origin(url: string): string {
+  const parsed = parsedUrl(url);
+  return parsed ? `${parsed.origin}/` : url;
 }
 
 /** A refused local address is most likely the SFMC emulator, not started. */
 function emulatorHint(url: string, reason: string): string {
   if (reason !== "connection refused") return "";
-  const host = (() => {
-    try {
-      return new URL(url).hostname;
-    } catch {
-      return "";
-    }
-  })();
+  const host = parsedUrl(url)?.hostname ?? "";
   return ["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)
     ? " — is the SFMC emulator running? (`nightjar emulator`)"
     : "";
