@@ -2,7 +2,7 @@ import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { parseDelimiter } from "../../customers/csv-format.ts";
 import { importCustomerSnapshot } from "../../customers/import-customers.ts";
-import type { ImportSummary } from "../../customers/import-report.ts";
+import type { ImportProgress, ImportSummary } from "../../customers/import-report.ts";
 import { importTransactionsFile } from "../../customers/import-transactions.ts";
 import type { ApplyStep } from "../../customers/snapshot-apply.ts";
 import type { CommandContext } from "../context.ts";
@@ -48,17 +48,31 @@ function summaryJson(result: ImportSummary): ImportSummary {
   };
 }
 
-/** A progress bar while the file streams in, then one line per later step (terminals only). */
-function reportSteps(out: Output, label: string) {
+/**
+ * Runs an import with a progress bar while its file streams in, then one line per later step
+ * (terminals only); the bar is gone before the result is printed or the error told.
+ */
+async function withImportProgress<T>(
+  out: Output,
+  label: string,
+  work: (progress: {
+    onProgress: (progress: ImportProgress) => void;
+    onStep: (step: string) => void;
+  }) => Promise<T>,
+): Promise<T> {
   const bar = importProgressBar(out.stderr, label);
-  return {
-    bar,
-    onStep: (step: string) => {
-      if (step === "loading") return;
-      bar.stop();
-      out.progress(`${label}: ${step}…`);
-    },
-  };
+  try {
+    return await work({
+      onProgress: (progress) => bar.update(progress),
+      onStep: (step) => {
+        if (step === "loading") return;
+        bar.stop();
+        out.progress(`${label}: ${step}…`);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
 }
 
 export function registerImport(program: Command, context: CommandContext): void {
@@ -94,9 +108,8 @@ export function registerImport(program: Command, context: CommandContext): void 
       const delimiter = parseDelimiter(options.delimiter);
       await context.withApp(command, async (app) => {
         const label = path.basename(file);
-        const { bar, onStep } = reportSteps(out, label);
-        try {
-          const result = await importCustomerSnapshot(app, {
+        const result = await withImportProgress(out, label, (progress) =>
+          importCustomerSnapshot(app, {
             allowRemovals: options.allowRemovals,
             ignoreColumns: options.ignoreColumns,
             onApplyStep: ({ step, rows }) =>
@@ -105,22 +118,18 @@ export function registerImport(program: Command, context: CommandContext): void 
             date: options.date,
             delimiter,
             errorsFile: options.errorsFile && context.resolve(options.errorsFile),
-            onProgress: (progress) => bar.update(progress),
-            onStep,
-          });
-          bar.stop();
-          const ignored = result.ignoredColumns;
-          out.result(
-            { ...summaryJson(result), ...(ignored.length ? { ignoredColumns: ignored } : {}) },
-            () =>
-              (result.importId === null
-                ? `${file} was already imported for ${result.date}: nothing changed (${count(result.rows)} rows).`
-                : `Imported ${file} as the ${result.date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`) +
-              (ignored.length ? ` Ignored columns: ${ignored.join(", ")}.` : ""),
-          );
-        } finally {
-          bar.stop();
-        }
+            ...progress,
+          }),
+        );
+        const ignored = result.ignoredColumns;
+        out.result(
+          { ...summaryJson(result), ...(ignored.length ? { ignoredColumns: ignored } : {}) },
+          () =>
+            (result.importId === null
+              ? `${file} was already imported for ${result.date}: nothing changed (${count(result.rows)} rows).`
+              : `Imported ${file} as the ${result.date} snapshot: ${count(result.rows)} rows — ${count(result.inserted)} new, ${count(result.updated)} updated, ${count(result.unchanged)} unchanged, ${count(result.removed)} removed (${result.seconds.toFixed(1)} s).`) +
+            (ignored.length ? ` Ignored columns: ${ignored.join(", ")}.` : ""),
+        );
       });
     });
 
@@ -137,29 +146,24 @@ export function registerImport(program: Command, context: CommandContext): void 
       const out = context.output(options.json);
       const delimiter = parseDelimiter(options.delimiter);
       await context.withApp(command, async (app) => {
-        const { bar, onStep } = reportSteps(out, path.basename(file));
-        try {
-          const result = await importTransactionsFile(app, {
+        const result = await withImportProgress(out, path.basename(file), (progress) =>
+          importTransactionsFile(app, {
             path: context.resolve(file),
             delimiter,
             errorsFile: options.errorsFile && context.resolve(options.errorsFile),
-            onProgress: (progress) => bar.update(progress),
-            onStep,
-          });
-          bar.stop();
-          if (result.unknownContacts > 0) {
-            out.warn(
-              `${count(result.unknownContacts)} transactions name a contact key that is not a known customer`,
-            );
-          }
-          out.result(
-            summaryJson(result),
-            () =>
-              `Imported ${file}: ${count(result.rows)} transactions — ${count(result.inserted)} new, ${count(result.unchanged)} already imported (${result.seconds.toFixed(1)} s).`,
+            ...progress,
+          }),
+        );
+        if (result.unknownContacts > 0) {
+          out.warn(
+            `${count(result.unknownContacts)} transactions name a contact key that is not a known customer`,
           );
-        } finally {
-          bar.stop();
         }
+        out.result(
+          summaryJson(result),
+          () =>
+            `Imported ${file}: ${count(result.rows)} transactions — ${count(result.inserted)} new, ${count(result.unchanged)} already imported (${result.seconds.toFixed(1)} s).`,
+        );
       });
     });
 }
