@@ -1,16 +1,18 @@
 /**
- * The application context: what a command, the server or a test needs, opened once — the
+ * The application context: what a command, the server or a test needs, made once — the
  * validated config, the secret vault, the clock, the logger, the database (migrated, with the
- * configured attribute columns) and one SFMC client per account — and closed once. Use cases in
- * the domain folders take it (or the parts they need); the CLI and the HTTP routes only parse,
- * call a use case and format its result.
+ * configured attribute columns) and one SFMC client per account. Use cases in the domain folders
+ * take it (or the parts they need); the CLI and the HTTP routes only parse, call a use case and
+ * format its result. The caller opens and closes the database (the CLI's `withApp` does, so that
+ * Ctrl-C can stop even what opening it waits for).
  *
  * ```ts
- * const app = await createApp({ config: await loadConfig(), clock: systemClock });
+ * const db = await openDatabase(loaded.database);
  * try {
+ *   const app = await createApp({ config: loaded, db, upgrade: true, clock: systemClock });
  *   await syncMessages(app);
  * } finally {
- *   await app.close();
+ *   await db.close();
  * }
  * ```
  */
@@ -19,7 +21,7 @@ import type { LoadedConfig } from "./config/load.ts";
 import type { NightjarConfig, SfmcAccount } from "./config/schema.ts";
 import type { SecretVault } from "./config/secrets.ts";
 import { ensureAttributeColumns } from "./customers/attributes.ts";
-import { type NightjarDb, openDatabase } from "./db/connect.ts";
+import type { NightjarDb } from "./db/connect.ts";
 import type { LockWait } from "./db/locks.ts";
 import { migrate } from "./db/migrate.ts";
 import { dropDeadWorkTables } from "./db/work-tables.ts";
@@ -55,37 +57,33 @@ export interface App {
   /** The database; using it in an app opened with `db: false` is a programming error. */
   readonly db: NightjarDb;
   readonly sfmc: readonly SfmcAccountClient[];
-  /** What opening the database changed (nothing when the caller handed the database in). */
+  /** What the upgrade changed in the database (nothing without `upgrade`). */
   readonly upgrade: DatabaseUpgrade;
   /**
    * How use cases wait for a lock another process holds (Default: undefined, as long as it
    * takes); the CLI's `--wait` sets it.
    */
   readonly lockWait: LockWait | undefined;
-  /** Closes what the app opened (the database unless it was handed in, the clock's timers). */
-  close(): Promise<void>;
 }
 
 export interface AppOptions {
   config: LoadedConfig;
   /**
-   * An open database to use (the caller keeps it and closes it), or `false` for an app without
-   * one (e.g. `sfmc check`). Default: the configured database, opened and upgraded here.
+   * The open database (the caller keeps it and closes it), or `false` for an app without one
+   * (e.g. `sfmc check`).
    */
-  db?: NightjarDb | false;
+  db: NightjarDb | false;
   /** (Default: the system clock) */
   clock?: Clock;
   /** (Default: silent) */
   logger?: Logger;
   /** The SFMC clients' `fetch` (Default: the global one). */
   fetch?: typeof fetch;
-  /** How to wait for locks: the embedded database folder, and the use cases' advisory locks. */
+  /** How the use cases wait for the advisory locks another process holds. */
   lockWait?: LockWait | undefined;
-  /** How the PostgreSQL sessions are named (see `OpenOptions.applicationName`). */
-  applicationName?: string | undefined;
   /**
-   * Apply pending migrations and add attribute columns (Default: true when the app opens the
-   * database, false when it is handed in).
+   * Apply pending migrations, add attribute columns and drop dead work tables first (Default:
+   * false).
    */
   upgrade?: boolean;
 }
@@ -100,30 +98,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger();
   const vault = loaded.vault;
-  const handedIn = options.db !== undefined;
-  let db: NightjarDb | undefined = options.db === false ? undefined : (options.db ?? undefined);
-  if (options.db === undefined)
-    db = await openDatabase(loaded.database, {
-      logger,
-      ...(options.lockWait ? { lockWait: options.lockWait } : {}),
-      ...(options.applicationName ? { applicationName: options.applicationName } : {}),
-    });
+  const db = options.db === false ? undefined : options.db;
   const upgrade: DatabaseUpgrade = { migrations: [], attributesAdded: [], workTablesDropped: [] };
-  try {
-    if (db && (options.upgrade ?? !handedIn)) {
-      upgrade.migrations = (await migrate(db)).map(
-        (m) => `${String(m.version).padStart(4, "0")}_${m.name}`,
-      );
-      upgrade.attributesAdded = await ensureAttributeColumns(
-        db.kysely,
-        loaded.config.customers.attributes,
-        options.lockWait,
-      );
-      upgrade.workTablesDropped = await dropDeadWorkTables(db);
-    }
-  } catch (error) {
-    if (!handedIn) await db?.close();
-    throw error;
+  if (db && options.upgrade) {
+    upgrade.migrations = (await migrate(db)).map(
+      (m) => `${String(m.version).padStart(4, "0")}_${m.name}`,
+    );
+    upgrade.attributesAdded = await ensureAttributeColumns(
+      db.kysely,
+      loaded.config.customers.attributes,
+      options.lockWait,
+    );
+    upgrade.workTablesDropped = await dropDeadWorkTables(db);
   }
   const sfmc = loaded.config.sfmc.accounts.map((account, index) => ({
     index,
@@ -137,7 +123,6 @@ export async function createApp(options: AppOptions): Promise<App> {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
   }));
-  const opened = db;
   return {
     config: loaded.config,
     loaded,
@@ -145,13 +130,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     logger,
     get db() {
-      return opened ?? missingDatabase();
+      return db ?? missingDatabase();
     },
     sfmc,
     upgrade,
     lockWait: options.lockWait,
-    close: async () => {
-      if (opened && !handedIn) await opened.close();
-    },
   };
 }

@@ -55,6 +55,5 @@ describeEachEngine("work tables", (test) => {
       upgrade: true,
     });
     expect(app.upgrade.workTablesDropped).toEqual(["import_staging_o515151_0badf00d"]);
-    await app.close();
   });
 });

@@ -84,26 +84,26 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
         await opened?.interrupt();
       });
       try {
-        const given = io.database ? await io.database() : undefined;
-        if (options.database !== false && !given)
-          opened = await openDatabase(loaded.database, { logger, lockWait, applicationName });
-        const db = options.database === false ? false : (given ?? opened);
+        let db: NightjarDb | false = false;
+        if (options.database !== false) {
+          const given = await io.database?.();
+          if (given) db = given;
+          else {
+            opened = await openDatabase(loaded.database, { logger, lockWait, applicationName });
+            db = opened;
+          }
+        }
         try {
           const app = await createApp({
             config: loaded,
-            ...(db === undefined ? {} : { db }),
-            ...(db ? { upgrade: true } : {}),
+            db,
+            upgrade: db !== false,
             clock,
             logger,
             ...(io.fetch ? { fetch: io.fetch } : {}),
             lockWait,
-            applicationName,
           });
-          try {
-            return await work(app);
-          } finally {
-            await app.close();
-          }
+          return await work(app);
         } finally {
           await opened?.close();
         }
