@@ -7,8 +7,20 @@
  * - `config`: the configuration (file, environment, secrets) is wrong or incomplete.
  * - `unavailable`: a service Nightjar depends on (the database, SFMC) cannot be reached.
  * - `busy`: someone else holds what is needed (a lock); try again later.
+ * - `unauthenticated`: the credentials are missing or wrong.
+ * - `forbidden`: the caller's role does not allow it.
+ * - `rate_limited`: too many attempts; try again later.
  */
-export type ErrorKind = "refused" | "conflict" | "not_found" | "config" | "unavailable" | "busy";
+export type ErrorKind =
+  | "refused"
+  | "conflict"
+  | "not_found"
+  | "config"
+  | "unavailable"
+  | "busy"
+  | "unauthenticated"
+  | "forbidden"
+  | "rate_limited";
 
 /** Base of Nightjar's expected failures: a message meant for the person running Nightjar. */
 export class NightjarError extends Error {

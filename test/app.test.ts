@@ -1,10 +1,12 @@
 // The application core end to end: one app (config, vault, test clock, database, SFMC clients)
 // runs the use cases every entry point calls, and every date and time they record comes from the
 // clock.
+
 import { expect, it } from "vitest";
 import { injectFetch } from "../emulator/inject-fetch.ts";
 import { useEmulator } from "../emulator/test-helpers.ts";
 import { createApp } from "../src/app.ts";
+import { cliActor } from "../src/audit/audit.ts";
 import { TestClock } from "../src/clock.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { configFromObject } from "../src/config/load.ts";
@@ -43,7 +45,7 @@ describeEachEngine("the application core", (test) => {
       "signup_date",
       "allow_push",
     ]);
-    const synced = await syncMessages(app);
+    const synced = await syncMessages(app, cliActor());
     expect(synced).toEqual({
       accounts: 1,
       messages: { added: 7, updated: 0, removed: 0, kept: 0 },

@@ -36,8 +36,22 @@ export interface CommandContext {
   withApp<T>(
     command: Command,
     work: (app: App) => Promise<T>,
-    options?: { database?: boolean },
+    options?: WithAppOptions,
   ): Promise<T>;
+}
+
+/** How `withApp` opens the app. */
+export interface WithAppOptions {
+  /** Open the database (Default: true). */
+  database?: boolean;
+  /**
+   * A long-running command's own stop (e.g. `serve` closing its server): the first Ctrl-C or
+   * SIGTERM calls it instead of interrupting the work, and the command returns once its work
+   * has; a second signal still exits at once.
+   */
+  onSignal?: (signal: NodeJS.Signals) => void;
+  /** The log level when NIGHTJAR_LOG_LEVEL is not set (Default: warn). */
+  logLevel?: string;
 }
 
 /** `nightjar import customers`: the command as the operator typed it, without its arguments. */
@@ -50,8 +64,12 @@ function commandLine(command: Command): string {
 /** The context of one CLI invocation. */
 export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
   let logger: Logger | undefined;
-  const log = () => {
-    logger ??= createLogger({ vault, destination: io.stderr, level: io.env.NIGHTJAR_LOG_LEVEL });
+  const log = (level?: string) => {
+    logger ??= createLogger({
+      vault,
+      destination: io.stderr,
+      level: io.env.NIGHTJAR_LOG_LEVEL || level,
+    });
     return logger;
   };
   const configPath = (command: Command) =>
@@ -67,7 +85,7 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
     config,
     async withApp(command, work, options = {}) {
       const loaded = await config(command);
-      const logger = log();
+      const logger = log(options.logLevel);
       const clock: Clock = io.clock ?? (await clockFromEnvironment(io.env));
       const waitSeconds = command.optsWithGlobals<GlobalOptions>().wait ?? 0;
       const typed = commandLine(command);
@@ -80,7 +98,7 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
       const applicationName = `${typed} (pid ${process.pid})`;
       // Watched from the start, so that Ctrl-C also stops what opening the database waits for.
       let opened: NightjarDb | undefined;
-      const unwatch = watchSignals(io, async () => {
+      const unwatch = watchSignals(io, options.onSignal, async () => {
         await opened?.interrupt();
       });
       try {
@@ -118,9 +136,14 @@ export function commandContext(io: CliIo, vault: SecretVault): CommandContext {
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a command runs: says so, ends the command's sessions on the
  * database server (their statements stop, their locks go, their transactions roll back) and
- * exits with 128 + the signal's number. A second signal exits at once. Returns the unwatch.
+ * exits with 128 + the signal's number — or, for a command with a stop of its own (`stop`), asks
+ * it to stop. A second signal exits at once. Returns the unwatch.
  */
-function watchSignals(io: CliIo, interrupt: () => Promise<void>): () => void {
+function watchSignals(
+  io: CliIo,
+  stop: ((signal: NodeJS.Signals) => void) | undefined,
+  interrupt: () => Promise<void>,
+): () => void {
   const target = io.process;
   if (!target) return () => {};
   let stopping = false;
@@ -128,6 +151,10 @@ function watchSignals(io: CliIo, interrupt: () => Promise<void>): () => void {
     const code = signal === "SIGINT" ? 130 : 143;
     if (stopping) target.exit(code);
     stopping = true;
+    if (stop) {
+      stop(signal);
+      return;
+    }
     io.stderr.write(
       `\nnightjar: ${signal}: stopping; what was not finished is rolled back (nothing half-done is kept)…\n`,
     );

@@ -16,6 +16,11 @@ export interface CliIo {
   stdout: OutStream;
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
+  /** What the command reads (a password with --password-stdin, or typed at a prompt). */
+  stdin?: NodeJS.ReadableStream & {
+    isTTY?: boolean | undefined;
+    setRawMode?: (raw: boolean) => unknown;
+  };
   /** The folder relative paths (files, --config, the data folder) are relative to. */
   cwd: string;
   /** Tests: the clock (Default: NIGHTJAR_CLOCK, else the system clock). */
@@ -43,6 +48,7 @@ export function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
     process,

@@ -5,13 +5,16 @@ import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
+import { registerAudit } from "./commands/audit.ts";
 import { registerCustomers } from "./commands/customers.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerSfmc } from "./commands/sfmc.ts";
+import { registerUsers } from "./commands/users.ts";
 import { type CommandContext, commandContext } from "./context.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { parseSeconds } from "./options.ts";
@@ -25,6 +28,9 @@ export const EXIT_CODES: Record<ErrorKind | "usage" | "unexpected", number> = {
   conflict: 5,
   not_found: 6,
   unavailable: 7,
+  unauthenticated: 8,
+  forbidden: 8,
+  rate_limited: 4,
   unexpected: 70,
 };
 
@@ -53,6 +59,9 @@ export function buildProgram(context: CommandContext): Command {
   registerEmulator(program, context);
   registerModel(program, context);
   registerSfmc(program, context);
+  registerServe(program, context);
+  registerUsers(program, context);
+  registerAudit(program, context);
   return program;
 }
 

@@ -50,6 +50,14 @@ export const EXAMPLE_CONFIG = {
     ],
   },
   schedule: { nightlyAt: "02:00", timeZone: "UTC" },
+  server: {
+    port: 3000,
+    host: "127.0.0.1",
+    publicUrl: null,
+    secureCookies: false,
+    sessionIdleMinutes: 60,
+    sessionMaxHours: 12,
+  },
   model: {
     period: "week",
     predictionDays: 90,

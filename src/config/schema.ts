@@ -235,6 +235,31 @@ export const ModelSettings = z
   });
 export type ModelSettings = z.infer<typeof ModelSettings>;
 
+/** `server`: how `nightjar serve` listens and how long its sign-in sessions live. */
+export const ServerSettings = z
+  .strictObject({
+    /** Port of `nightjar serve` (Default: 3000; `--port` overrides it). */
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** Address it listens on (Default: 127.0.0.1; `--host` overrides it). */
+    host: z.string().min(1).default("127.0.0.1"),
+    /** The address users reach it at, when a proxy stands in front (Default: none). */
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+      .nullable()
+      .default(null),
+    /** Send the session cookie only over HTTPS (Default: true when publicUrl is https). */
+    secureCookies: z.boolean().nullable().default(null),
+    /** A session unused this long ends (Default: 60). */
+    sessionIdleMinutes: z.number().int().min(1).default(60),
+    /** A session ends this long after sign-in, however busy (Default: 12). */
+    sessionMaxHours: z.number().int().min(1).default(12),
+  })
+  .transform((server) => ({
+    ...server,
+    secureCookies: server.secureCookies ?? server.publicUrl?.startsWith("https:") ?? false,
+  }));
+export type ServerSettings = z.infer<typeof ServerSettings>;
+
 /** The whole `nightjar.config.json`. Every key has a default, so `{}` is a valid config. */
 export const NightjarConfig = z
   .strictObject({
@@ -293,6 +318,7 @@ export const NightjarConfig = z
       })
       .default({ nightlyAt: "02:00", timeZone: "UTC" }),
     model: ModelSettings.prefault({}),
+    server: ServerSettings.prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

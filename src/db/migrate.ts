@@ -76,3 +76,17 @@ export async function schemaVersion(db: NightjarDb): Promise<number> {
     .catch(() => ({ rows: [{ version: 0 }] }));
   return result.rows[0]?.version ?? 0;
 }
+
+/** The migrations not yet applied (all of them on an empty database). */
+export async function pendingMigrations(
+  db: NightjarDb,
+  dir = MIGRATIONS_DIR,
+): Promise<Migration[]> {
+  const applied = await db.kysely
+    .selectFrom("nightjar_migrations")
+    .select("version")
+    .execute()
+    .catch(() => []);
+  const versions = new Set(applied.map((row) => row.version));
+  return (await listMigrations(dir)).filter((migration) => !versions.has(migration.version));
+}

@@ -119,4 +119,52 @@ export interface Database {
     last_seen_at: ColumnType<Date, Date, Date>;
     removed_at: ColumnType<Date | null, Date | null, Date | null>;
   };
+  users: {
+    id: Generated<number>;
+    email: string;
+    role: "admin" | "marketer" | "viewer";
+    password_hash: string;
+    created_at: Date;
+    updated_at: Date;
+    password_changed_at: Date;
+    disabled_at: Date | null;
+  };
+  user_sessions: {
+    id_sha256: string;
+    user_id: number;
+    csrf_token: string;
+    created_at: Date;
+    last_seen_at: Date;
+    expires_at: Date;
+    revoked_at: Date | null;
+    revoked_reason: string | null;
+    client_address: string;
+    user_agent: string | null;
+  };
+  api_keys: {
+    id: Generated<number>;
+    user_id: number;
+    name: string;
+    key_sha256: string;
+    created_at: Date;
+    last_used_at: Date | null;
+    revoked_at: Date | null;
+  };
+  sign_in_failures: {
+    id: Generated<number>;
+    email: string;
+    client_address: string;
+    failed_at: Date;
+  };
+  audit_log: {
+    id: Generated<number>;
+    at: Date;
+    actor: string;
+    user_id: number | null;
+    entity: string;
+    entity_id: string | null;
+    action: string;
+    before: unknown;
+    after: unknown;
+  };
 }

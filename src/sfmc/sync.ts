@@ -6,6 +6,7 @@
 
 import type { Updateable } from "kysely";
 import type { App } from "../app.ts";
+import { type Actor, recordChange } from "../audit/audit.ts";
 import type { SfmcAccount, SfmcApp } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
 import type { Database } from "../db/tables.ts";
@@ -130,14 +131,22 @@ export interface SyncResult {
  */
 export async function syncMessages(
   app: Pick<App, "db" | "config" | "clock" | "sfmc" | "lockWait">,
+  actor: Actor,
 ): Promise<SyncResult> {
   const found: AccountMessages[] = [];
   for (const { client, account } of app.sfmc)
     found.push(await readAccountMessages(client, account, app.config.sfmc.apps));
   const settings = { locks: ["sfmcMessages"], wait: app.lockWait } as const;
-  const messages = await inTransaction(app.db.kysely, settings, (trx) =>
-    storeMessages(trx, found, app.clock.now()),
-  );
+  const messages = await inTransaction(app.db.kysely, settings, async (trx) => {
+    const counts = await storeMessages(trx, found, app.clock.now());
+    await recordChange(trx, app.clock, actor, {
+      entity: "sfmc_messages",
+      entityId: null,
+      action: "sync",
+      after: { accounts: found.length, ...counts },
+    });
+    return counts;
+  });
   return { accounts: found.length, messages, problems: found.flatMap((a) => a.problems) };
 }
 

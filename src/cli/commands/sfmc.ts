@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { cliActor } from "../../audit/audit.ts";
 import type { NightjarConfig } from "../../config/schema.ts";
 import { ReportedFailure } from "../../errors.ts";
 import { type AccountCheck, checkSfmc } from "../../sfmc/check.ts";
@@ -70,7 +71,7 @@ export function registerSfmc(program: Command, context: CommandContext): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const out = context.output(options.json);
       await context.withApp(command, async (app) => {
-        const result = await syncMessages(app);
+        const result = await syncMessages(app, cliActor());
         for (const problem of result.problems) out.warn(problem.message);
         const counts = result.messages;
         out.result({ accounts: result.accounts, messages: counts }, () => {

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import type { App } from "../../app.ts";
+import { pendingMigrations } from "../../db/migrate.ts";
+import type { ZodServer } from "../server.ts";
+
+const Health = z.object({
+  status: z.literal("ok"),
+  ready: z.boolean().describe("false until the database's migrations have run"),
+  version: z.string(),
+  database: z.enum(["pglite", "postgres"]),
+});
+
+/** `GET /api/health`: public; says whether the server can do its work. */
+export function registerHealthRoutes(server: ZodServer, app: App, version: string): void {
+  server.get(
+    "/api/health",
+    {
+      config: { role: "public" },
+      schema: {
+        summary: "Is the server up and ready",
+        tags: ["server"],
+        response: { 200: Health },
+      },
+    },
+    async () => {
+      const ready = await pendingMigrations(app.db)
+        .then((pending) => pending.length === 0)
+        .catch(() => false);
+      return { status: "ok" as const, ready, version, database: app.db.engine };
+    },
+  );
+}

@@ -1,0 +1,37 @@
+import type { App } from "../app.ts";
+import { stopwatch } from "../clock.ts";
+import { buildServer, type NightjarServer } from "./server.ts";
+
+/** A listening API server. */
+export interface RunningServer {
+  readonly server: NightjarServer;
+  /** Where it listens, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** Seconds from the start of `serveApi` until it listened. */
+  readonly startSeconds: number;
+  /** Stops accepting, lets the requests in flight finish, and closes. */
+  close(): Promise<void>;
+}
+
+/** Use case: builds the API server on the app and listens on `host:port` (port 0: any free one). */
+export async function serveApi(
+  app: App,
+  options: { host: string; port: number; version: string },
+): Promise<RunningServer> {
+  const started = stopwatch();
+  const server = await buildServer(app, { version: options.version });
+  await server.http.listen({ host: options.host, port: options.port });
+  const address = server.http.server.address();
+  const url =
+    address && typeof address === "object"
+      ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`
+      : `http://${options.host}:${options.port}`;
+  const startSeconds = started();
+  app.logger.info({ component: "http", url, startSeconds }, "Nightjar API listening");
+  return {
+    server,
+    url,
+    startSeconds,
+    close: () => server.http.close(),
+  };
+}
