@@ -86,7 +86,9 @@ export async function addUser(
   actor: Actor,
   input: { email: string; role: Role; password: string },
 ): Promise<User> {
-  const email = Email.parse(input.email.trim());
+  const parsed = Email.safeParse(input.email.trim());
+  if (!parsed.success) throw new NightjarError(`"${input.email}" is not an email address`);
+  const email = parsed.data;
   checkPassword(input.password);
   const passwordHash = await hashPassword(input.password);
   const now = app.clock.now();

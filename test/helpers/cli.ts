@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { runCli } from "../../src/cli/main.ts";
@@ -66,6 +67,8 @@ export interface InProcessOptions {
   fetch?: typeof fetch;
   /** Pretend stderr is a terminal (progress lines). */
   tty?: boolean;
+  /** What the command reads on stdin (e.g. a password with --password-stdin). */
+  stdin?: string;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function cli(
       isTTY: options.tty ?? false,
     },
     env: { ...options.env },
+    ...(options.stdin !== undefined ? { stdin: Readable.from([options.stdin]) } : {}),
     cwd,
     ...(db ? { database: async () => db } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

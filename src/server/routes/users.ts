@@ -3,6 +3,7 @@ import { type ApiKeyInfo, listApiKeys, revokeApiKey } from "../../access/api-key
 import { Role } from "../../access/roles.ts";
 import {
   addUser,
+  Email,
   listUsers,
   resetPassword,
   type User as UserRecord,
@@ -74,7 +75,7 @@ export function registerUserRoutes(server: ZodServer, app: App): void {
       schema: {
         summary: "Add a user",
         tags,
-        body: z.object({ email: z.string().max(254), role: Role, password: Password }),
+        body: z.object({ email: Email, role: Role, password: Password }),
         response: { 201: User },
       },
     },
