@@ -1,5 +1,6 @@
 // Sign-in, sessions, API keys, CSRF, rate limits, the last-admin rule, problem details and the
 // audit log, through the API server in-process, on both engines.
+import type { LightMyRequestResponse } from "fastify";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createApiKey } from "../src/access/api-keys.ts";
 import { addUser } from "../src/access/users.ts";
@@ -19,8 +20,8 @@ describeEachEngine("the API's sign-in and access rules", (test) => {
     method: "GET" | "POST" | "PATCH" | "DELETE",
     url: string,
     headers = {},
-    payload?: unknown,
-  ) =>
+    payload?: object,
+  ): Promise<LightMyRequestResponse> =>
     t.server.http.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
 
   it("signs in with a cookie session, answers who is signed in, and signs out", async () => {

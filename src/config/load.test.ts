@@ -46,8 +46,22 @@ describe("config", () => {
       schedule: { nightlyAt: "02:00", timeZone: "UTC" },
       // The example writes every default out.
       model: EXAMPLE_CONFIG.model,
+      server: EXAMPLE_CONFIG.server,
     });
     expect(empty.config.imports).toEqual(EXAMPLE_CONFIG.imports);
+    const https = await loadConfig({
+      path: await configFile("https.json", { server: { publicUrl: "https://nightjar.example.com" } }),
+      env: {},
+    });
+    expect(https.config.server.secureCookies).toBe(true);
+    const plain = await loadConfig({
+      path: await configFile("plain.json", { server: { publicUrl: "http://10.0.0.5:3000" } }),
+      env: {},
+    });
+    expect(plain.config.server.secureCookies).toBe(false);
+    await expect(
+      loadConfig({ path: await configFile("bad.json", { server: { port: "x" } }), env: {} }),
+    ).rejects.toThrow(/server\.port/);
     expect(empty.database).toEqual({ engine: "pglite", dataDir: path.join(dir, ".nightjar") });
   });
 
