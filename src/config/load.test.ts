@@ -50,7 +50,9 @@ describe("config", () => {
     });
     expect(empty.config.imports).toEqual(EXAMPLE_CONFIG.imports);
     const https = await loadConfig({
-      path: await configFile("https.json", { server: { publicUrl: "https://nightjar.example.com" } }),
+      path: await configFile("https.json", {
+        server: { publicUrl: "https://nightjar.example.com" },
+      }),
       env: {},
     });
     expect(https.config.server.secureCookies).toBe(true);
