@@ -12,6 +12,8 @@ const Health = z.object({
 
 /** `GET /api/health`: public; says whether the server can do its work. */
 export function registerHealthRoutes(server: ZodServer, app: App, version: string): void {
+  // Migrations only ever go forward: once every one has run, the answer stays true.
+  let migrated = false;
   server.get(
     "/api/health",
     {
@@ -23,10 +25,10 @@ export function registerHealthRoutes(server: ZodServer, app: App, version: strin
       },
     },
     async () => {
-      const ready = await pendingMigrations(app.db)
+      migrated ||= await pendingMigrations(app.db)
         .then((pending) => pending.length === 0)
         .catch(() => false);
-      return { status: "ok" as const, ready, version, database: app.db.engine };
+      return { status: "ok" as const, ready: migrated, version, database: app.db.engine };
     },
   );
 }
