@@ -116,10 +116,10 @@ class ShareClient {
 
   /** Sends `request`; the host's answer, or its error rebuilt here. */
   async request(wire: Wire, request: Request): Promise<unknown> {
-    // Registered before sending: replies come back in the order of the requests.
-    const reply = wire.receive();
+    // Sent first (a value that cannot be serialized throws here, before anything waits for a
+    // reply), then awaited in the same turn: replies come back in the order of the requests.
     void wire.send(request);
-    return this.answer(await reply);
+    return this.answer(await wire.receive());
   }
 
   answer(message: Message | null): unknown {
@@ -228,13 +228,13 @@ async function copyIn(
     const copies: Record<string, string> = {};
     for (const source of ["'/dev/blob'", "STDIN"])
       for (const freeze of [true, false]) copies[`${source} ${freeze}`] = job.copy(source, freeze);
+    void wire.send({ t: "copyIn", createTable: job.createTable, copies, timeZone: job.timeZone });
     let replied = false;
     // Before the end, only a failure is answered (the host stops reading then).
     const reply = wire.receive().then((message) => {
       replied = true;
       return message;
     });
-    void wire.send({ t: "copyIn", createTable: job.createTable, copies, timeZone: job.timeZone });
     try {
       for await (const chunk of job.chunks) {
         if (replied) break;
