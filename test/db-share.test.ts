@@ -246,6 +246,30 @@ describe("a shared embedded database", () => {
     await remote.close();
   });
 
+  it("rolls back the COPY of a remote interrupted half-way through it", async () => {
+    const remote = await openPGlite(dataDir);
+    let sent: () => void = () => {};
+    const halfway = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield Buffer.from("1\n2\n");
+      sent();
+      await new Promise(() => {});
+    }
+    const copy = remote.copyIn({
+      createTable: "create table share_halfway (id int)",
+      copy: (source) => `copy share_halfway from ${source} with (format csv)`,
+      chunks: chunks(),
+      timeZone: "UTC",
+    });
+    copy.catch(() => {});
+    await halfway;
+    await remote.interrupt();
+    expect(await hostRows("select to_regclass('share_halfway') as t")).toEqual([{ t: null }]);
+    await remote.close();
+  });
+
   it("rolls back the transaction of a remote process that was killed", async () => {
     const remote = fork(CHILD, ["remote", dataDir], {
       execArgv: ["--import", "tsx"],
@@ -259,5 +283,39 @@ describe("a shared embedded database", () => {
     expect(await hostRows("select count(*)::int as n from share_probe where id = 1")).toEqual([
       { n: 1 },
     ]);
+  });
+
+  it("stops sharing when the host closes: a remote mid-transaction is rolled back and told", async () => {
+    const remote = await openPGlite(dataDir);
+    let inside: () => void = () => {};
+    const entered = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const transaction = remote.kysely.transaction().execute(async (trx) => {
+      await sql`insert into share_probe (id, note) values (3, 'host closed')`.execute(trx);
+      inside();
+      await gate;
+      await sql`select 1`.execute(trx);
+    });
+    await entered;
+    const exited = new Promise((resolve) => host.once("exit", resolve));
+    await ask({ t: "close" });
+    await exited;
+    open();
+    await expect(transaction).rejects.toThrow(/lost the connection to nightjar \(pid \d+\)/);
+    await remote.close();
+    // The folder is free again, and the row was never committed.
+    const db = await openPGlite(dataDir);
+    try {
+      expect((await sql`select id from share_probe where id = 3`.execute(db.kysely)).rows).toEqual(
+        [],
+      );
+    } finally {
+      await db.close();
+    }
   });
 });
