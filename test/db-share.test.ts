@@ -3,13 +3,16 @@
 // transactions exclusive against the host's queries, its errors, values and COPY as in-process —
 // and one that dies mid-transaction leaves nothing behind and the host unblocked.
 import { type ChildProcess, fork } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { stat, writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyChunks, type NightjarDb } from "../src/db/connect.ts";
 import { openPGlite } from "../src/db/pglite.ts";
+import { openSharedDatabase } from "../src/db/remote.ts";
+import { shareAddress, Wire } from "../src/db/share-wire.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
 import { seedDataFolder } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
@@ -226,6 +229,20 @@ describe("a shared embedded database", () => {
     });
   });
 
+  it("answers only a client with the key from the owner-only key file", async () => {
+    const { address, keyFile } = shareAddress(dataDir);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    await expect(openSharedDatabase(address, { key: "not the key" })).rejects.toThrow(
+      "the share's key does not match",
+    );
+    // A stranger's query, without a hello, is not answered: the socket is closed.
+    const socket = net.connect(address);
+    const wire = new Wire(socket);
+    await wire.send({ t: "query", sql: "select 1", parameters: [] });
+    expect(await wire.receive()).toBeNull();
+    expect(await hostRows("select 1 as one")).toEqual([{ one: 1 }]);
+  });
+
   it("rolls back an interrupted remote's transaction and lets go of its owners", async () => {
     const remote = await openPGlite(dataDir);
     await remote.holdOwner(77);
@@ -308,6 +325,7 @@ describe("a shared embedded database", () => {
     open();
     await expect(transaction).rejects.toThrow(/lost the connection to nightjar \(pid \d+\)/);
     await remote.close();
+    await expect(stat(shareAddress(dataDir).keyFile)).rejects.toMatchObject({ code: "ENOENT" });
     // The folder is free again, and the row was never committed.
     const db = await openPGlite(dataDir);
     try {

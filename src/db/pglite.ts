@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
 import type { Logger } from "pino";
@@ -38,9 +38,7 @@ export async function openPGlite(
       { cause },
     );
   }
-  const taken = await takeFolder(dataDir, wait, () =>
-    openSharedDatabase(shareAddress(dataDir).address, { logger, folder: dataDir }),
-  );
+  const taken = await takeFolder(dataDir, wait, () => openShare(dataDir, logger));
   if ("elsewhere" in taken) {
     const holder = await folderHolder(dataDir);
     logger?.debug(
@@ -72,6 +70,22 @@ export async function openPGlite(
     await unlock();
     throw error;
   }
+}
+
+/** The database shared by the folder's holder, or null when it does not share it. */
+async function openShare(dataDir: string, logger: Logger | undefined): Promise<NightjarDb | null> {
+  const { address, keyFile } = shareAddress(dataDir);
+  let key: string;
+  try {
+    key = (await readFile(keyFile, "utf8")).trim();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new DatabaseUnavailableError(
+      `the embedded database in ${dataDir} is shared by the nightjar process that holds it, but its key ${keyFile} cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): run nightjar as the same user`,
+      { cause },
+    );
+  }
+  return openSharedDatabase(address, { key, logger, folder: dataDir });
 }
 
 /** Opens an in-memory PGlite database from a data-folder snapshot (tests start from one). */

@@ -25,6 +25,8 @@ import type { Database } from "./tables.ts";
 
 /** How a shared database is opened. */
 export interface SharedDatabaseOptions {
+  /** The share's key (from its key file, see `shareAddress`). */
+  key: string;
   logger?: Logger | undefined;
   /** The data folder, for messages. */
   folder?: string | undefined;
@@ -39,16 +41,15 @@ const IDLE_SOCKETS = 4;
  */
 export async function openSharedDatabase(
   address: string,
-  options: SharedDatabaseOptions = {},
+  options: SharedDatabaseOptions,
 ): Promise<NightjarDb | null> {
   const client = new ShareClient(address, options);
   const first = await client.connect();
   if (!first) return null;
-  const host = (await client.request(first, {
-    t: "hello",
-    version: WIRE_VERSION,
-    pid: process.pid,
-  })) as { pid: number; engine: NightjarDb["engine"] };
+  const host = (await client.request(first, client.hello())) as {
+    pid: number;
+    engine: NightjarDb["engine"];
+  };
   client.hostPid = host.pid;
   client.give(first);
   options.logger?.debug(
@@ -92,12 +93,16 @@ class ShareClient {
     const wire = await this.connect();
     if (!wire) throw this.lost();
     try {
-      await this.request(wire, { t: "hello", version: WIRE_VERSION, pid: process.pid });
+      await this.request(wire, this.hello());
     } catch (error) {
       wire.destroy();
       throw error;
     }
     return wire;
+  }
+
+  hello(): Request {
+    return { t: "hello", version: WIRE_VERSION, pid: process.pid, key: this.options.key };
   }
 
   /** An idle socket, or a new one. */

@@ -10,14 +10,20 @@ import type net from "node:net";
 import path from "node:path";
 import v8 from "node:v8";
 
-/** Where the process holding folder `folder` listens for other nightjar processes. */
-export function shareAddress(folder: string): { address: string; file: boolean } {
+/**
+ * Where the process holding folder `folder` listens for other nightjar processes, and the file
+ * beside the folder with the key a client must present: an abstract socket or a pipe has no file
+ * permissions of its own, so the key file's (readable by its owner only) decide who may connect.
+ */
+export function shareAddress(folder: string): { address: string; file: boolean; keyFile: string } {
   const resolved = path.resolve(folder);
   const hash = createHash("sha256").update(resolved).digest("hex").slice(0, 32);
-  if (process.platform === "linux") return { address: `\0nightjar-share-${hash}`, file: false };
+  const keyFile = `${resolved}.share-key`;
+  if (process.platform === "linux")
+    return { address: `\0nightjar-share-${hash}`, file: false, keyFile };
   if (process.platform === "win32")
-    return { address: `\\\\.\\pipe\\nightjar-share-${hash}`, file: false };
-  return { address: `${resolved}.share.sock`, file: true };
+    return { address: `\\\\.\\pipe\\nightjar-share-${hash}`, file: false, keyFile };
+  return { address: `${resolved}.share.sock`, file: true, keyFile };
 }
 
 /** The version of the messages below; a host and a client of different versions refuse each other. */
@@ -25,7 +31,7 @@ export const WIRE_VERSION = 1;
 
 /** What a client asks (the host answers each with a `Reply`, except `release`, `chunk`, `end`). */
 export type Request =
-  | { t: "hello"; version: number; pid: number }
+  | { t: "hello"; version: number; pid: number; key: string }
   | { t: "lease" }
   | { t: "query"; sql: string; parameters: readonly unknown[] }
   | { t: "begin" }

@@ -8,7 +8,8 @@
  * a client that goes away mid-transaction is rolled back and its lease ended: the host is never
  * left blocked.
  */
-import { unlink } from "node:fs/promises";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { rm, unlink, writeFile } from "node:fs/promises";
 import net from "node:net";
 import { CompiledQuery } from "kysely";
 import type { Logger } from "pino";
@@ -37,15 +38,24 @@ export async function shareDatabase(
   dataDir: string,
   options: { logger?: Logger } = {},
 ): Promise<DatabaseShare> {
-  const { address, file } = shareAddress(dataDir);
+  const { address, file, keyFile } = shareAddress(dataDir);
   const logger = options.logger?.child({ component: "database share" });
+  const key = randomBytes(32).toString("hex");
+  // Removed first: a file left by an earlier holder keeps its permissions through a rewrite.
+  await rm(keyFile, { force: true });
+  await writeFile(keyFile, `${key}\n`, { mode: 0o600 });
   const sessions = new Set<Session>();
   const server = net.createServer((socket) => {
-    const session = new Session(db, new Wire(socket), logger);
+    const session = new Session(db, new Wire(socket), key, logger);
     sessions.add(session);
     void session.run().finally(() => sessions.delete(session));
   });
-  await listen(server, address, file);
+  try {
+    await listen(server, address, file);
+  } catch (error) {
+    await rm(keyFile, { force: true });
+    throw error;
+  }
   // Sharing must not keep a finished process alive; a connected client does, until it is done.
   server.unref();
   logger?.debug({ folder: dataDir }, "sharing the embedded database with other nightjar processes");
@@ -59,6 +69,7 @@ export async function shareDatabase(
         for (const session of running) session.wire.destroy();
         await Promise.all(running.map((session) => session.done));
         await stopped;
+        await rm(keyFile, { force: true });
         logger?.debug({ folder: dataDir }, "stopped sharing the embedded database");
       })();
       return closing;
@@ -98,11 +109,13 @@ class Session {
   #lease: Lease | undefined;
   readonly #owners = new Map<number, () => Promise<void>>();
   #client = "a nightjar process";
+  #greeted = false;
   done: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: NightjarDb,
     readonly wire: Wire,
+    private readonly key: string,
     private readonly logger: Logger | undefined,
   ) {}
 
@@ -128,6 +141,11 @@ class Session {
   }
 
   async #answer(request: Request): Promise<void> {
+    if (!this.#greeted && request.t !== "hello") {
+      // Nothing but a hello with the key is answered; a stranger is not told more.
+      this.wire.destroy();
+      return;
+    }
     if (request.t === "release") return this.#endLease(false);
     if (request.t === "copyIn") return this.#copyIn(request);
     if (request.t === "copyOut") return this.#copyOut(request);
@@ -147,6 +165,11 @@ class Session {
           throw new Error(
             `this nightjar (pid ${process.pid}) shares its database in wire version ${WIRE_VERSION}, not ${request.version}: use the same nightjar version`,
           );
+        if (!sameKey(request.key, this.key)) {
+          this.logger?.warn({ pid: request.pid }, "refused a connection without the share's key");
+          throw new Error("the share's key does not match: the database is no longer shared");
+        }
+        this.#greeted = true;
         this.#client = `nightjar (pid ${request.pid})`;
         this.logger?.debug({ client: this.#client }, "a nightjar process connected");
         return { pid: process.pid, engine: this.db.engine };
@@ -280,6 +303,12 @@ class Session {
       await this.wire.send({ t: "error", error: errorToWire(error) });
     }
   }
+}
+
+function sameKey(given: unknown, key: string): boolean {
+  const a = Buffer.from(typeof given === "string" ? given : "");
+  const b = Buffer.from(key);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function pick(copies: Record<string, string>, key: string): string {
