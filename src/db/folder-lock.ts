@@ -120,17 +120,42 @@ function holderName(holder: LockHolder | null): string {
     : "another nightjar process";
 }
 
+/** Who holds folder `folder`'s lock, as its holder wrote it down (null when it did not say). */
+export function folderHolder(folder: string): Promise<LockHolder | null> {
+  return readHolder(`${path.resolve(folder)}.lock`);
+}
+
 /**
  * Takes the lock of the database folder `folder`: at once, or by waiting up to `waitMs` (saying
  * so once through `onWait`); a `DatabaseBusyError` naming the holder otherwise.
  */
-export function lockFolder(folder: string, wait: LockWait = {}): Promise<FolderLock> {
+export async function lockFolder(folder: string, wait: LockWait = {}): Promise<FolderLock> {
+  const taken = await takeFolder<never>(folder, wait, async () => null);
+  // Nothing stands in for the lock here: it is the lock or a DatabaseBusyError.
+  return (taken as { lock: FolderLock }).lock;
+}
+
+/** The folder's lock, or what `elsewhere` found instead while the lock was busy. */
+export type FolderTaken<T> = { lock: FolderLock } | { elsewhere: T };
+
+/**
+ * Like `lockFolder`, but each time the lock is busy `elsewhere` is asked first (the holder may
+ * share the database, see share.ts): what it returns, unless null, is taken instead of the lock.
+ */
+export function takeFolder<T>(
+  folder: string,
+  wait: LockWait,
+  elsewhere: () => Promise<T | null>,
+): Promise<FolderTaken<T>> {
   const { address, file } = lockAddress(folder);
   const info = `${path.resolve(folder)}.lock`;
-  return takeWaiting(wait, {
+  return takeWaiting<FolderTaken<T>, LockHolder | null>(wait, {
     take: async () => {
       const server = file ? await trySocketFile(address) : await listenOn(address);
-      if (!server) return null;
+      if (!server) {
+        const found = await elsewhere();
+        return found === null ? null : { elsewhere: found };
+      }
       const holder: LockHolder = {
         pid: process.pid,
         command: wait.command ?? "nightjar",
@@ -139,9 +164,11 @@ export function lockFolder(folder: string, wait: LockWait = {}): Promise<FolderL
       // Written after the lock is ours; only the holder writes or removes it.
       await writeFile(info, `${JSON.stringify(holder)}\n`);
       return {
-        release: async () => {
-          await rm(info, { force: true });
-          await closeServer(server);
+        lock: {
+          release: async () => {
+            await rm(info, { force: true });
+            await closeServer(server);
+          },
         },
       };
     },

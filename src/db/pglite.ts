@@ -1,11 +1,13 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { type NightjarDb, PARSERS } from "./connect.ts";
 import { DatabaseUnavailableError } from "./errors.ts";
-import { type LockWait, lockFolder } from "./folder-lock.ts";
+import { folderHolder, type LockWait, takeFolder } from "./folder-lock.ts";
 import { PGliteDialect } from "./pglite-driver.ts";
+import { openSharedDatabase } from "./remote.ts";
+import { shareAddress } from "./share-wire.ts";
 import type { Database } from "./tables.ts";
 
 // Loaded on first use: a PostgreSQL deployment never pays for PGlite's module at start-up.
@@ -15,7 +17,8 @@ export { DatabaseBusyError } from "./folder-lock.ts";
 
 /**
  * Opens the embedded PGlite database (a folder, or in memory when `dataDir` is undefined), after
- * taking the folder's lock (waiting for it as `wait` says).
+ * taking the folder's lock (waiting for it as `wait` says); when the process holding the folder
+ * shares it (`nightjar serve`, see share.ts), the database is used through that process instead.
  */
 export async function openPGlite(
   dataDir: string | undefined,
@@ -35,7 +38,16 @@ export async function openPGlite(
       { cause },
     );
   }
-  const lock = await lockFolder(dataDir, wait);
+  const taken = await takeFolder(dataDir, wait, () => openShare(dataDir, logger));
+  if ("elsewhere" in taken) {
+    const holder = await folderHolder(dataDir);
+    logger?.debug(
+      { component: "database", folder: dataDir, holder: holder?.pid, command: holder?.command },
+      "the embedded database is held by another nightjar process, which shares it",
+    );
+    return taken.elsewhere;
+  }
+  const { lock } = taken;
   logger?.debug({ component: "database", folder: dataDir }, "took the embedded database's lock");
   const unlock = async () => {
     await lock.release();
@@ -58,6 +70,22 @@ export async function openPGlite(
     await unlock();
     throw error;
   }
+}
+
+/** The database shared by the folder's holder, or null when it does not share it. */
+async function openShare(dataDir: string, logger: Logger | undefined): Promise<NightjarDb | null> {
+  const { address, keyFile } = shareAddress(dataDir);
+  let key: string;
+  try {
+    key = (await readFile(keyFile, "utf8")).trim();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new DatabaseUnavailableError(
+      `the embedded database in ${dataDir} is shared by the nightjar process that holds it, but its key ${keyFile} cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): run nightjar as the same user`,
+      { cause },
+    );
+  }
+  return openSharedDatabase(address, { key, logger, folder: dataDir });
 }
 
 /** Opens an in-memory PGlite database from a data-folder snapshot (tests start from one). */
