@@ -10,6 +10,11 @@ export type Db = Kysely<Database>;
 /** The open database: the Kysely handle plus the few things Kysely cannot do (scripts, COPY). */
 export interface NightjarDb {
   readonly engine: "pglite" | "postgres";
+  /**
+   * The pid of the process whose embedded database this handle uses through its share (see
+   * share.ts); undefined when this process opened the database itself.
+   */
+  readonly sharedBy?: number;
   readonly kysely: Db;
   /** Runs a multi-statement SQL script without parameters. */
   exec(script: string): Promise<void>;

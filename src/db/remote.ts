@@ -56,7 +56,7 @@ export async function openSharedDatabase(
     { component: "database", folder: options.folder, host: host.pid },
     "using the embedded database shared by another nightjar process",
   );
-  return remoteDb(client, host.engine);
+  return remoteDb(client, host.engine, host.pid);
 }
 
 /** The sockets to the host: opening them, asking over them, keeping the idle ones. */
@@ -159,10 +159,11 @@ class ShareClient {
   }
 }
 
-function remoteDb(client: ShareClient, engine: NightjarDb["engine"]): NightjarDb {
+function remoteDb(client: ShareClient, engine: NightjarDb["engine"], hostPid: number): NightjarDb {
   const kysely = new Kysely<Database>({ dialect: new RemoteDialect(client) });
   return {
     engine,
+    sharedBy: hostPid,
     kysely,
     exec: async (script) => {
       const wire = await client.take();

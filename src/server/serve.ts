@@ -1,5 +1,6 @@
 import type { App } from "../app.ts";
 import { stopwatch } from "../clock.ts";
+import { shareDatabase } from "../db/share.ts";
 import { buildServer, type NightjarServer } from "./server.ts";
 
 /** A listening API server. */
@@ -20,7 +21,20 @@ export async function serveApi(
 ): Promise<RunningServer> {
   const started = stopwatch();
   const server = await buildServer(app, { version: options.version });
-  await server.http.listen({ host: options.host, port: options.port });
+  // PGlite serves this one process: the CLI commands run beside the server use it through the
+  // share (a server that itself uses another process's share has nothing to share).
+  const target = app.loaded.database;
+  const share =
+    target.engine === "pglite" && target.dataDir && app.db.sharedBy === undefined
+      ? await shareDatabase(app.db, target.dataDir, { logger: app.logger })
+      : undefined;
+  try {
+    await server.http.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await share?.close();
+    await server.http.close();
+    throw error;
+  }
   const address = server.http.server.address();
   const url =
     address && typeof address === "object"
@@ -32,6 +46,9 @@ export async function serveApi(
     server,
     url,
     startSeconds,
-    close: () => server.http.close(),
+    close: async () => {
+      await server.http.close();
+      await share?.close();
+    },
   };
 }
