@@ -41,7 +41,9 @@ export interface AuditChange {
 }
 
 // Field names whose values are never recorded, whatever entity they belong to.
-const SECRET_FIELD = /(password|secret|token|api_?key|key_sha256|id_sha256|authorization|cookie)/i;
+// (A batch's SFMC `tokenId` names a send, not a credential: it is kept.)
+const SECRET_FIELD =
+  /^(.*password.*|.*secret.*|.*(access|refresh|csrf|session|auth|bearer)_?token|token|api_?key|key|.*sha256|authorization|cookie)$/i;
 
 /** A copy of `value` with every secret-named field replaced by "[redacted]". */
 export function withoutSecrets(value: unknown): unknown {
