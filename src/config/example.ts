@@ -55,6 +55,7 @@ export const EXAMPLE_CONFIG = {
     host: "127.0.0.1",
     publicUrl: null,
     secureCookies: false,
+    trustProxy: false,
     sessionIdleMinutes: 60,
     sessionMaxHours: 12,
   },

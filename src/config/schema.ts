@@ -249,6 +249,11 @@ export const ServerSettings = z
       .default(null),
     /** Send the session cookie only over HTTPS (Default: true when publicUrl is https). */
     secureCookies: z.boolean().nullable().default(null),
+    /**
+     * Trust the X-Forwarded-For of the proxy in front, for the client address that sign-in limits
+     * count (Default: false: the address of the connection).
+     */
+    trustProxy: z.boolean().default(false),
     /** A session unused this long ends (Default: 60). */
     sessionIdleMinutes: z.number().int().min(1).default(60),
     /** A session ends this long after sign-in, however busy (Default: 12). */

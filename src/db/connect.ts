@@ -15,6 +15,8 @@ export interface NightjarDb {
    * share.ts); undefined when this process opened the database itself.
    */
   readonly sharedBy?: number;
+  /** The data folder this process opened (and holds the lock of); PGlite on a folder only. */
+  readonly dataDir?: string;
   readonly kysely: Db;
   /** Runs a multi-statement SQL script without parameters. */
   exec(script: string): Promise<void>;

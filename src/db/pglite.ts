@@ -58,6 +58,7 @@ export async function openPGlite(
     const db = wrapPGlite(await PGlite.create(dataDir, { parsers: PARSERS }));
     return {
       ...db,
+      dataDir,
       close: async () => {
         try {
           await db.close();

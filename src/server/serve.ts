@@ -22,12 +22,9 @@ export async function serveApi(
   const started = stopwatch();
   const server = await buildServer(app, { version: options.version });
   // PGlite serves this one process: the CLI commands run beside the server use it through the
-  // share (a server that itself uses another process's share has nothing to share).
-  const target = app.loaded.database;
-  const share =
-    target.engine === "pglite" && target.dataDir && app.db.sharedBy === undefined
-      ? await shareDatabase(app.db, target.dataDir, { logger: app.logger })
-      : undefined;
+  // share (only the process that opened the folder shares it).
+  const { dataDir } = app.db;
+  const share = dataDir ? await shareDatabase(app.db, dataDir, { logger: app.logger }) : undefined;
   try {
     await server.http.listen({ host: options.host, port: options.port });
   } catch (error) {
@@ -47,7 +44,14 @@ export async function serveApi(
     url,
     startSeconds,
     close: async () => {
-      await server.http.close();
+      // A keep-alive connection whose request finishes during the stop would otherwise hold it
+      // open until the client lets go: each one is closed as soon as it falls idle.
+      const sweep = setInterval(() => server.http.server.closeIdleConnections(), 50);
+      try {
+        await server.http.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await share?.close();
     },
   };

@@ -66,6 +66,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
     // Keep-alive connections that are idle close at once on shutdown; busy ones finish first.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    trustProxy: app.config.server.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
   http.setValidatorCompiler(validatorCompiler);

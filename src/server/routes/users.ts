@@ -92,7 +92,11 @@ export function registerUserRoutes(server: ZodServer, app: App): void {
         summary: "Change a user's role, or disable or enable them",
         tags,
         params: UserId,
-        body: z.object({ role: Role.optional(), disabled: z.boolean().optional() }),
+        body: z
+          .object({ role: Role.optional(), disabled: z.boolean().optional() })
+          .refine((change) => change.role !== undefined || change.disabled !== undefined, {
+            message: "give role or disabled (or both)",
+          }),
         response: { 200: User },
       },
     },
