@@ -91,6 +91,21 @@ describeEachEngine("the API server's life", (test) => {
     }
   });
 
+  it("serves the API reference to signed-in users under a policy that works over plain HTTP", async () => {
+    await t.addUser("viewer@example.com", "viewer");
+    const viewer = await t.signIn("viewer@example.com");
+    expect((await t.server.http.inject({ url: "/api/docs/" })).statusCode).toBe(401);
+    const page = await t.server.http.inject({ url: "/api/docs/", headers: t.as(viewer) });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("swagger-ui");
+    const policy = String(page.headers["content-security-policy"]);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain("upgrade-insecure-requests");
+    expect(policy).not.toContain("validator.swagger.io");
+    const document = await t.server.http.inject({ url: "/api/docs/json", headers: t.as(viewer) });
+    expect(document.json()).toMatchObject({ openapi: "3.1.0", info: { title: "Nightjar API" } });
+  });
+
   it("refuses an empty change of a user", async () => {
     const id = await t.addUser("admin@example.com", "admin");
     const admin = await t.signIn("admin@example.com");

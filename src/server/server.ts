@@ -53,6 +53,10 @@ export interface ServerOptions {
   version: string;
 }
 
+const REFERENCE_LOGO = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="40"><text x="0" y="28" font-family="sans-serif" font-size="26" font-weight="700" fill="#ffffff">Nightjar API</text></svg>',
+);
+
 /** `/api/apps/:id/messages` → `/api/apps/{id}/messages` (OpenAPI's path form). */
 export function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
@@ -158,7 +162,25 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
     await docs.register(fastifySwaggerUi, {
       routePrefix: "/api/docs",
       staticCSP: true,
-      uiConfig: { withCredentials: true },
+      // Swagger UI's own policy would upgrade to https (breaking plain HTTP on a LAN address)
+      // and load an external validator badge; ours allows only its own files, and the style
+      // attributes its script sets.
+      transformStaticCSP: () =>
+        [
+          "default-src 'self'",
+          "base-uri 'self'",
+          "font-src 'self' data:",
+          "frame-ancestors 'self'",
+          "img-src 'self' data:",
+          "object-src 'none'",
+          "script-src 'self'",
+          "script-src-attr 'none'",
+          "style-src 'self' 'unsafe-inline'",
+          ...(https ? ["upgrade-insecure-requests"] : []),
+        ].join("; "),
+      theme: { title: "Nightjar API reference" },
+      logo: { type: "image/svg+xml", content: REFERENCE_LOGO, href: "/api/docs/" },
+      uiConfig: { withCredentials: true, validatorUrl: null },
     });
   });
   const started = stopwatch();
