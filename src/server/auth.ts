@@ -94,9 +94,10 @@ export function installAccessControl(server: FastifyInstance, app: App): Declare
   server.addHook("onRequest", async (request: FastifyRequest, _reply: FastifyReply) => {
     const role = request.routeOptions.config.role;
     if (role === undefined) return; // the web app's public files, and unknown URLs (404)
-    request.principal = await authenticate(app, request);
+    // A public route needs no one: its callers' credentials are not even looked up.
     if (role === "public") return;
-    const principal = request.principal;
+    const principal = await authenticate(app, request);
+    request.principal = principal;
     if (!principal) throw new NotSignedInError("sign in first (or send an API key as Bearer)");
     if (!roleAllows(principal.role, role))
       throw new ForbiddenError(`this needs the ${role} role; you are ${principal.role}`);
