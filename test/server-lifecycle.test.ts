@@ -10,20 +10,13 @@ import { readNewPassword } from "../src/cli/password.ts";
 import { serveApi } from "../src/server/serve.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { startTestServer, type TestServer } from "./helpers/server.ts";
-import { IN_PROCESS_URL } from "./helpers/sfmc.ts";
 
 const emulator = useEmulator();
 
 describeEachEngine("the API server's life", (test) => {
   let t: TestServer;
   beforeEach(async () => {
-    t = await startTestServer(test().db, {
-      fetch: injectFetch(emulator().app),
-      env: { SFMC_CLIENT_SECRET: "demo-secret" },
-      config: (c) => {
-        for (const account of c.sfmc.accounts) account.authBaseUrl = IN_PROCESS_URL;
-      },
-    });
+    t = await startTestServer(test().db, { sfmc: injectFetch(emulator().app) });
   });
   afterEach(async () => {
     await t.close();

@@ -15,7 +15,6 @@ import { openApiText } from "../src/server/openapi.ts";
 import { openApiPath } from "../src/server/server.ts";
 import { describeEachEngine, openTestDatabase } from "./helpers/engines.ts";
 import { PASSWORD, startTestServer, type TestServer } from "./helpers/server.ts";
-import { IN_PROCESS_URL } from "./helpers/sfmc.ts";
 
 type Operation = { "x-nightjar-role": string };
 type Document = { paths: Record<string, Record<string, Operation>> };
@@ -93,13 +92,7 @@ describeEachEngine("every route of the API", (test) => {
       }
       return response;
     };
-    t = await startTestServer(test().db, {
-      fetch: recording,
-      env: { SFMC_CLIENT_SECRET: "demo-secret" },
-      config: (c) => {
-        for (const account of c.sfmc.accounts) account.authBaseUrl = IN_PROCESS_URL;
-      },
-    });
+    t = await startTestServer(test().db, { sfmc: recording });
   });
   afterEach(async () => {
     await t.close();

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
 import type { Role } from "../../src/access/roles.ts";
 import { addUser } from "../../src/access/users.ts";
 import { type App, createApp } from "../../src/app.ts";
@@ -9,7 +10,7 @@ import { configFromObject } from "../../src/config/load.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
 import { buildServer, type NightjarServer } from "../../src/server/server.ts";
-import { captureLogger } from "./sfmc.ts";
+import { captureLogger, IN_PROCESS_URL } from "./sfmc.ts";
 
 /** The password every test user gets (long enough). */
 export const PASSWORD = "correct horse battery staple";
@@ -42,16 +43,18 @@ export async function startTestServer(
   db: NightjarDb,
   options: {
     config?: (config: NightjarConfig) => void;
-    env?: NodeJS.ProcessEnv;
-    fetch?: typeof fetch;
+    /** The example config's SFMC account is reached through this `fetch` (the emulator's). */
+    sfmc?: typeof fetch;
     clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const config = structuredClone(EXAMPLE_CONFIG) as NightjarConfig;
+  if (options.sfmc)
+    for (const account of config.sfmc.accounts) account.authBaseUrl = IN_PROCESS_URL;
   options.config?.(config);
   const loaded = configFromObject(config, {
     file: "/nonexistent/nightjar.config.json",
-    env: options.env ?? {},
+    env: options.sfmc ? { SFMC_CLIENT_SECRET: DEMO_CLIENT.clientSecret } : {},
   });
   const clock = new TestClock("2026-12-01T09:00:00Z");
   const { logger, lines } = captureLogger();
@@ -61,7 +64,7 @@ export async function startTestServer(
     upgrade: true,
     clock: options.clock ?? clock,
     logger,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.sfmc ? { fetch: options.sfmc } : {}),
   });
   const server = await buildServer(app, { version: "test" });
   const http = server.http;
