@@ -8,13 +8,16 @@ import { injectFetch } from "../emulator/inject-fetch.ts";
 import { useEmulator } from "../emulator/test-helpers.ts";
 import { createApiKey } from "../src/access/api-keys.ts";
 import { MINIMUM_ROLES, ROLES, type Role } from "../src/access/roles.ts";
+import { createApp } from "../src/app.ts";
 import { cliActor } from "../src/audit/audit.ts";
+import { configFromObject } from "../src/config/load.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { installAccessControl, UndeclaredRoleError } from "../src/server/auth.ts";
 import { openApiText } from "../src/server/openapi.ts";
-import { openApiPath } from "../src/server/server.ts";
+import { buildServer, openApiPath } from "../src/server/server.ts";
 import { describeEachEngine, openTestDatabase } from "./helpers/engines.ts";
 import { PASSWORD, startTestServer, type TestServer } from "./helpers/server.ts";
+import { captureLogger } from "./helpers/sfmc.ts";
 
 type Operation = { "x-nightjar-role": string };
 type Document = { paths: Record<string, Record<string, Operation>> };
@@ -50,12 +53,37 @@ it("refuses to start with an /api route that declares no minimum role", async ()
   expect(routes.map((r) => r.url)).toContain("/api/forgotten");
 });
 
+it("answers an unexpected error with 500 and an error id that the log names, never its stack", async () => {
+  const { logger, lines } = captureLogger();
+  // An app without a database: looking up the caller's key fails in a way nobody expected.
+  const app = await createApp({
+    config: configFromObject({}, { file: "/x/nightjar.config.json", env: {} }),
+    db: false,
+    logger,
+  });
+  const server = await buildServer(app, { version: "test" });
+  const answer = await server.http.inject({
+    url: "/api/apps",
+    headers: { authorization: "Bearer nj_whatever" },
+  });
+  expect(answer.statusCode).toBe(500);
+  const body = answer.json();
+  expect(body).toMatchObject({
+    status: 500,
+    title: "Internal error",
+    errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+  });
+  expect(body.detail).toContain(body.errorId);
+  expect(answer.body).not.toContain("createApp");
+  expect(answer.body).not.toMatch(/at .*\.ts:\d+/);
+  const logged = lines.find((line) => line.includes(body.errorId));
+  expect(logged).toContain("opened without a database");
+  await server.http.close();
+});
+
 it("reports ready: false until the migrations have run", async () => {
   const fresh = await openTestDatabase("pglite");
   try {
-    const { createApp } = await import("../src/app.ts");
-    const { buildServer } = await import("../src/server/server.ts");
-    const { configFromObject } = await import("../src/config/load.ts");
     const app = await createApp({
       config: configFromObject({}, { file: "/x/nightjar.config.json", env: {} }),
       db: fresh.db,
