@@ -16,8 +16,9 @@ await build({
   target: "node20",
   sourcemap: true,
   minify: true,
-  // PGlite loads its WebAssembly and data files next to its own module; pg-native is optional.
-  external: ["@electric-sql/pglite", "pg-native"],
+  // PGlite loads its WebAssembly and data files next to its own module; pg-native is optional;
+  // @node-rs/argon2 loads its native binary, Swagger UI serves the files beside its own module.
+  external: ["@electric-sql/pglite", "pg-native", "@node-rs/argon2", "@fastify/swagger-ui"],
   // pg and other CommonJS dependencies call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __nightjarRequire } from 'node:module'; const require = __nightjarRequire(import.meta.url);",
