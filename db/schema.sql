@@ -27,6 +27,34 @@ create table audit_log (
   constraint audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 );
 
+create table campaigns (
+  id integer not null default nextval('campaigns_id_seq'::regclass),
+  name text not null,
+  target_group_id integer not null,
+  channel text not null default 'sfmc_mobilepush'::text,
+  business_unit text not null,
+  app_id text not null,
+  message_id text not null,
+  schedule jsonb not null,
+  send_time text not null,
+  time_zone text not null,
+  control_percent numeric(5,2) not null,
+  priority integer not null,
+  exclusive boolean not null default true,
+  measurement_days integer not null default 7,
+  status text not null,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  constraint campaigns_channel_check CHECK ((channel = 'sfmc_mobilepush'::text)),
+  constraint campaigns_control_percent_check CHECK (((control_percent >= (0)::numeric) AND (control_percent <= (90)::numeric))),
+  constraint campaigns_measurement_days_check CHECK (((measurement_days >= 1) AND (measurement_days <= 90))),
+  constraint campaigns_pkey PRIMARY KEY (id),
+  constraint campaigns_priority_check CHECK ((priority >= 1)),
+  constraint campaigns_send_time_check CHECK ((send_time ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'::text)),
+  constraint campaigns_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'scheduled'::text, 'paused'::text, 'completed'::text, 'archived'::text]))),
+  constraint campaigns_target_group_id_fkey FOREIGN KEY (target_group_id) REFERENCES target_groups(id)
+);
+
 create table customer_attributes (
   name text not null,
   type text not null,
@@ -177,6 +205,28 @@ create table sign_in_failures (
   constraint sign_in_failures_pkey PRIMARY KEY (id)
 );
 
+create table target_group_sizes (
+  target_group_id integer not null,
+  on_date date not null,
+  total integer not null,
+  reachable integer not null,
+  source text not null,
+  constraint target_group_sizes_pkey PRIMARY KEY (target_group_id, on_date),
+  constraint target_group_sizes_source_check CHECK ((source = ANY (ARRAY['recorded'::text, 'computed'::text]))),
+  constraint target_group_sizes_target_group_id_fkey FOREIGN KEY (target_group_id) REFERENCES target_groups(id)
+);
+
+create table target_groups (
+  id integer not null default nextval('target_groups_id_seq'::regclass),
+  name text not null,
+  rule jsonb not null,
+  description text,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  deleted_at timestamp with time zone,
+  constraint target_groups_pkey PRIMARY KEY (id)
+);
+
 create table transactions (
   contact_key text not null,
   id bigint not null generated always as identity,
@@ -219,6 +269,8 @@ create table users (
 create index api_keys_user on public.api_keys using btree (user_id);
 create index audit_log_at on public.audit_log using btree (at);
 create index audit_log_entity on public.audit_log using btree (entity, at);
+create unique index campaigns_name on public.campaigns using btree (lower(name)) WHERE (status <> 'archived'::text);
+create index campaigns_target_group on public.campaigns using btree (target_group_id);
 create index customer_history_valid_to on public.customer_history using brin (valid_to);
 create index customer_model_history_valid_to on public.customer_model_history using brin (valid_to);
 create index imports_kind_date on public.imports using btree (kind, import_date);
@@ -226,6 +278,7 @@ create index model_runs_date on public.model_runs using btree (run_date);
 create index sfmc_messages_app on public.sfmc_messages using btree (app_id, name);
 create index sign_in_failures_address on public.sign_in_failures using btree (client_address, failed_at);
 create index sign_in_failures_email on public.sign_in_failures using btree (email, failed_at);
+create unique index target_groups_name on public.target_groups using btree (lower(name)) WHERE (deleted_at IS NULL);
 create index transactions_contact_occurred on public.transactions using btree (contact_key, occurred_at);
 create index transactions_occurred_at on public.transactions using btree (occurred_at);
 create unique index transactions_transaction_id on public.transactions using btree (contact_key, transaction_id) WHERE (transaction_id IS NOT NULL);

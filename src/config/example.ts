@@ -17,6 +17,8 @@ export const EXAMPLE_CONFIG = {
     ],
     maxRemovedPercent: 10,
     ignoreColumns: [],
+    pushConsent: "allow_push",
+    exclusionFlags: [],
   },
   imports: { maxLineBytes: 1024 * 1024 },
   sfmc: {
@@ -26,7 +28,7 @@ export const EXAMPLE_CONFIG = {
         authBaseUrl: "http://127.0.0.1:4010/",
         clientId: "demo-client",
         clientSecret: "env:SFMC_CLIENT_SECRET",
-        sendBudget: { recipients: 250_000, perMinutes: 30 },
+        sendBudget: { recipients: 250_000, perMinutes: 30, reservePercent: 0 },
         maxInFlight: 4,
         businessUnits: [
           { mid: "100", name: "Demo Main", templatePrefix: "NJA_" },
@@ -50,6 +52,7 @@ export const EXAMPLE_CONFIG = {
     ],
   },
   schedule: { nightlyAt: "02:00", timeZone: "UTC" },
+  campaigns: { globalControlPercent: 0, frequencyCap: null },
   server: {
     port: 3000,
     host: "127.0.0.1",

@@ -40,7 +40,14 @@ describe("config", () => {
     const empty = await loadConfig({ path: await configFile("empty.json", {}), env: {} });
     expect(empty.config).toEqual({
       database: { url: null, dataDir: ".nightjar" },
-      customers: { attributes: [], maxRemovedPercent: 10, ignoreColumns: [] },
+      customers: {
+        attributes: [],
+        maxRemovedPercent: 10,
+        ignoreColumns: [],
+        pushConsent: null,
+        exclusionFlags: [],
+      },
+      campaigns: { globalControlPercent: 0, frequencyCap: null },
       imports: { maxLineBytes: 1_048_576 },
       sfmc: { accounts: [], apps: [] },
       schedule: { nightlyAt: "02:00", timeZone: "UTC" },
@@ -64,6 +71,20 @@ describe("config", () => {
     await expect(
       loadConfig({ path: await configFile("bad.json", { server: { port: "x" } }), env: {} }),
     ).rejects.toThrow(/server\.port/);
+    await expect(
+      loadConfig({
+        path: await configFile("flags.json", {
+          customers: {
+            attributes: [{ name: "country", type: "text" }],
+            pushConsent: "push_ok",
+            exclusionFlags: ["country"],
+          },
+        }),
+        env: {},
+      }),
+    ).rejects.toThrow(
+      /customers\.pushConsent: "push_ok" is not a configured attribute[\s\S]*customers\.exclusionFlags\[0\]: "country" is text, not a boolean attribute/,
+    );
     expect(empty.database).toEqual({ engine: "pglite", dataDir: path.join(dir, ".nightjar") });
   });
 
@@ -91,6 +112,7 @@ describe("config", () => {
     expect(loaded.config.sfmc.accounts[0]?.sendBudget).toEqual({
       recipients: 250_000,
       perMinutes: 30,
+      reservePercent: 0,
     });
   });
 

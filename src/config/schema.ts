@@ -111,6 +111,8 @@ const SendBudget = z.strictObject({
   recipients: z.number().int().positive().default(250_000),
   /** Window length in minutes (Default: 30). */
   perMinutes: z.number().int().positive().default(30),
+  /** Headroom (in %) kept for sends made outside Nightjar (Default: 0). */
+  reservePercent: z.number().min(0).max(90).default(0),
 });
 
 const SfmcAccount = z.strictObject({
@@ -118,7 +120,7 @@ const SfmcAccount = z.strictObject({
   authBaseUrl: z.url({ protocol: /^https?$/ }),
   clientId: z.string().min(1),
   clientSecret: SecretReference,
-  sendBudget: SendBudget.default({ recipients: 250_000, perMinutes: 30 }),
+  sendBudget: SendBudget.default({ recipients: 250_000, perMinutes: 30, reservePercent: 0 }),
   /** Requests to SFMC in flight at once for this account (Default: 4; SFMC advises ≤ 5). */
   maxInFlight: z.number().int().min(1).max(10).default(4),
   businessUnits: z.array(BusinessUnit).default([]),
@@ -293,8 +295,21 @@ export const NightjarConfig = z
               .transform((name) => name.toLowerCase()),
           )
           .default([]),
+        /**
+         * The boolean attribute that says a customer consents to push (Default: `allow_push` when
+         * such an attribute is configured; otherwise every present customer counts as consenting).
+         */
+        pushConsent: z.string().min(1).nullable().default(null),
+        /** Boolean attributes that keep a customer out of every campaign when true (Default: none). */
+        exclusionFlags: z.array(z.string().min(1)).default([]),
       })
-      .default({ attributes: [], maxRemovedPercent: 10, ignoreColumns: [] }),
+      .default({
+        attributes: [],
+        maxRemovedPercent: 10,
+        ignoreColumns: [],
+        pushConsent: null,
+        exclusionFlags: [],
+      }),
     imports: z
       .strictObject({
         /** A line of an import file longer than this many bytes is refused (Default: 1 MiB). */
@@ -323,6 +338,23 @@ export const NightjarConfig = z
       })
       .default({ nightlyAt: "02:00", timeZone: "UTC" }),
     model: ModelSettings.prefault({}),
+    campaigns: z
+      .strictObject({
+        /**
+         * A stable share (in %) of all customers held out of every campaign, so that the whole
+         * programme's effect can be measured (Default: 0).
+         */
+        globalControlPercent: z.number().min(0).max(50).default(0),
+        /** At most `maxPushes` pushes per customer in `perDays` days (Default: no cap). */
+        frequencyCap: z
+          .strictObject({
+            maxPushes: z.number().int().min(1),
+            perDays: z.number().int().min(1).max(365),
+          })
+          .nullable()
+          .default(null),
+      })
+      .default({ globalControlPercent: 0, frequencyCap: null }),
     server: ServerSettings.prefault({}),
   })
   .superRefine((config, ctx) => {
@@ -348,6 +380,23 @@ export const NightjarConfig = z
             message: `"${attribute.name}" collides with the name the import gives the earlier or later value of the attribute "${base}"; rename one of them`,
           });
       }
+    });
+    const types = new Map(config.customers.attributes.map((a) => [a.name, a.type]));
+    const mustBeBoolean = (name: string, path: (string | number)[]) => {
+      const type = types.get(name);
+      if (type === undefined)
+        ctx.addIssue({ code: "custom", path, message: `"${name}" is not a configured attribute` });
+      else if (type !== "boolean")
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `"${name}" is ${type}, not a boolean attribute`,
+        });
+    };
+    if (config.customers.pushConsent !== null)
+      mustBeBoolean(config.customers.pushConsent, ["customers", "pushConsent"]);
+    config.customers.exclusionFlags.forEach((name, index) => {
+      mustBeBoolean(name, ["customers", "exclusionFlags", index]);
     });
     const mids = new Set<string>();
     config.sfmc.accounts.forEach((account, a) => {

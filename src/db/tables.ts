@@ -167,4 +167,39 @@ export interface Database {
     before: unknown;
     after: unknown;
   };
+  target_groups: {
+    id: Generated<number>;
+    name: string;
+    rule: unknown;
+    description: string | null;
+    created_at: Date;
+    updated_at: Date;
+    deleted_at: Date | null;
+  };
+  target_group_sizes: {
+    target_group_id: number;
+    on_date: string;
+    total: number;
+    reachable: number;
+    source: "recorded" | "computed";
+  };
+  campaigns: {
+    id: Generated<number>;
+    name: string;
+    target_group_id: number;
+    channel: Generated<"sfmc_mobilepush">;
+    business_unit: string;
+    app_id: string;
+    message_id: string;
+    schedule: unknown;
+    send_time: string;
+    time_zone: string;
+    control_percent: string;
+    priority: number;
+    exclusive: Generated<boolean>;
+    measurement_days: Generated<number>;
+    status: "draft" | "scheduled" | "paused" | "completed" | "archived";
+    created_at: Date;
+    updated_at: Date;
+  };
 }
