@@ -4,6 +4,7 @@
 import { expect, it } from "vitest";
 import type { App } from "../src/app.ts";
 import { countTargetGroup, previewTargetGroup } from "../src/targeting/count.ts";
+import { computeSizes } from "../src/targeting/sizes.ts";
 import { RuleRefusedError } from "../src/targeting/validate.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { TEST_ATTRIBUTES, tempFolder } from "./helpers/files.ts";
@@ -148,5 +149,61 @@ describeEachEngine("target groups as of a past date", (test) => {
     expect(await total({ all: [recent, fr] }, "2026-01-20")).toBe(0);
     expect(await total({ all: [recent, de] }, "2026-01-20")).toBe(1);
     expect(await total({ notPurchased: { withinDays: 5 } }, "2026-01-15")).toBe(2);
+  });
+});
+
+describeEachEngine("target-group sizes from the history", (test) => {
+  it("gives every day's total and reachable in one computation", async () => {
+    const app = await targetingApp(test().db, {
+      attributes: TEST_ATTRIBUTES,
+      exclusionFlags: [],
+      timeZone: "UTC",
+      now: "2026-01-25T10:00:00Z",
+    });
+    await load(
+      test().db,
+      await files.file("sizes-1.csv", [HEADER, "A1,Ann,DE,,true,,,", "A3,Cy,DE,,false,,,"]),
+      "2026-01-10",
+    );
+    await load(
+      test().db,
+      await files.file("sizes-2.csv", [HEADER, "A1,Ann,FR,,true,,,", "A3,Cy,DE,,true,,,"]),
+      "2026-01-12",
+    );
+    await insertRows(test().db, "transactions", [
+      { contact_key: "A3", occurred_at: "2026-01-11T12:00:00Z", amount: 10, import_id: 3 },
+    ]);
+    const de = { field: "country", op: "eq", value: "DE" };
+    expect(
+      await computeSizes(app.db.kysely, app, de, { from: "2026-01-09", to: "2026-01-13" }),
+    ).toEqual([
+      { date: "2026-01-09", total: 0, reachable: 0 },
+      { date: "2026-01-10", total: 2, reachable: 1 },
+      { date: "2026-01-11", total: 2, reachable: 1 },
+      { date: "2026-01-12", total: 1, reachable: 1 },
+      { date: "2026-01-13", total: 1, reachable: 1 },
+    ]);
+    const bought = { purchased: { withinDays: 2 } };
+    const sizes = await computeSizes(app.db.kysely, app, bought, {
+      from: "2026-01-10",
+      to: "2026-01-13",
+    });
+    expect(sizes.map((s) => [s.date, s.total])).toEqual([
+      ["2026-01-10", 0],
+      ["2026-01-11", 1],
+      ["2026-01-12", 1],
+      ["2026-01-13", 0],
+    ]);
+    await expect(
+      computeSizes(
+        app.db.kysely,
+        app,
+        { field: "clv", op: "gt", value: 1 },
+        {
+          from: "2026-01-10",
+          to: "2026-01-11",
+        },
+      ),
+    ).rejects.toThrow(/clv is not kept in the model history/);
   });
 });
