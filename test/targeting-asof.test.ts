@@ -58,6 +58,9 @@ describeEachEngine("target groups as of a past date", (test) => {
     expect(await count(arrived, "2026-01-20")).toEqual([1, 1]);
     expect(await count(arrived, "2026-01-10")).toEqual([3, 2]);
     expect((await countTargetGroup(app, de)).asOf).toBe("2026-01-25");
+    await expect(countTargetGroup(app, de, { asOf: "2026-02-30" })).rejects.toThrow(
+      "the rule is refused: asOf: expected a date (YYYY-MM-DD)",
+    );
     const past = await previewTargetGroup(app, { all: [] }, { limit: 10, asOf: "2026-01-15" });
     expect(past.customers.map((c) => [c.contactKey, c.attributes.country, c.reachable])).toEqual([
       ["A1", "DE", true],

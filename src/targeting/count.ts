@@ -6,7 +6,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { App } from "../app.ts";
 import type { NightjarConfig } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
-import { todayIn } from "../time/zones.ts";
+import { isCalendarDate, todayIn } from "../time/zones.ts";
 import { compileRule } from "./compile.ts";
 import { consentAttribute, reachableCondition } from "./reachable.ts";
 import { asOfState, fromAsOf } from "./sources.ts";
@@ -45,6 +45,8 @@ async function prepare(
   asOf: string,
   groupId?: number,
 ): Promise<Prepared> {
+  if (!isCalendarDate(asOf))
+    throw new RuleRefusedError([{ path: "asOf", message: "expected a date (YYYY-MM-DD)" }]);
   const state = await asOfState(db, asOf);
   const loadGroupRule = groupRuleLoader(db);
   const { attributes } = config.customers;
