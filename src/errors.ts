@@ -47,3 +47,24 @@ export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === "string" ? thrown : "non-error thrown", { cause: thrown });
 }
+
+/** One problem of an input, at its JSON path (`rule.all[2].value`, `schedule.date`). */
+export interface InputProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * An input (a campaign, a target group) refused whole, with every problem at its path; nothing
+ * was changed. The API answers 422 with the problems as `errors[]`.
+ */
+export class InvalidInputError extends NightjarError {
+  override name = "InvalidInputError";
+  override readonly kind = "refused";
+  constructor(
+    readonly problems: InputProblem[],
+    what = "the input",
+  ) {
+    super(`${what} was refused: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  }
+}

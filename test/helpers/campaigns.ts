@@ -1,0 +1,57 @@
+import { sql } from "kysely";
+import { injectFetch } from "../../emulator/inject-fetch.ts";
+import type { RunningEmulator } from "../../emulator/server.ts";
+import { cliActor } from "../../src/audit/audit.ts";
+import type { NightjarConfig } from "../../src/config/schema.ts";
+import type { NightjarDb } from "../../src/db/connect.ts";
+import { syncMessages, type UsableMessage, usableMessages } from "../../src/sfmc/sync.ts";
+import { createTargetGroup } from "../../src/targeting/target-groups.ts";
+import { startTestServer, type TestServer } from "./server.ts";
+
+/** An API server with the demo tenant's push messages synced, for campaign tests. */
+export interface CampaignFixture {
+  t: TestServer;
+  /** The usable messages, by app. */
+  messages: UsableMessage[];
+  /** The first usable message of the app `appId`. */
+  messageOf(appId: string): UsableMessage;
+  /** Saves a target group and answers its id. */
+  group(name: string, rule: unknown): Promise<number>;
+  /**
+   * Puts `n` present customers C000001… in (country DE for even numbers, FR for odd ones,
+   * push consent for all), first seen on `on`.
+   */
+  customers(n: number, on?: string): Promise<void>;
+}
+
+/** Starts the fixture on `db`, at `now` (Default: 2026-12-01T09:00Z). */
+export async function campaignFixture(
+  db: NightjarDb,
+  emulator: RunningEmulator,
+  options: { config?: (config: NightjarConfig) => void; now?: string } = {},
+): Promise<CampaignFixture> {
+  const t = await startTestServer(db, {
+    sfmc: injectFetch(emulator.app),
+    ...(options.config ? { config: options.config } : {}),
+  });
+  if (options.now) t.clock.set(options.now);
+  await syncMessages(t.app, cliActor());
+  const messages = await usableMessages(t.app);
+  return {
+    t,
+    messages,
+    messageOf(appId) {
+      const message = messages.find((m) => m.appId === appId);
+      if (!message) throw new Error(`no usable message of app ${appId}`);
+      return message;
+    },
+    group: async (name, rule) => (await createTargetGroup(t.app, cliActor(), { name, rule })).id,
+    async customers(n, on = "2026-11-01") {
+      await sql`
+        insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id, country, allow_push)
+        select 'C' || lpad(g::text, 6, '0'), true, ${on}::date, ${on}::date, 0,
+          case when g % 2 = 0 then 'DE' else 'FR' end, true
+        from generate_series(1, ${n}::integer) g`.execute(db.kysely);
+    },
+  };
+}
