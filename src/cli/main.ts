@@ -6,14 +6,17 @@ import { ImportRefusedError } from "../customers/import-report.ts";
 import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerCampaigns } from "./commands/campaigns.ts";
 import { registerCustomers } from "./commands/customers.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
+import { registerPlan } from "./commands/plan.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerSfmc } from "./commands/sfmc.ts";
+import { registerTargetGroups } from "./commands/target-groups.ts";
 import { registerUsers } from "./commands/users.ts";
 import { type CommandContext, commandContext } from "./context.ts";
 import { type CliIo, processIo } from "./io.ts";
@@ -62,6 +65,9 @@ export function buildProgram(context: CommandContext): Command {
   registerServe(program, context);
   registerUsers(program, context);
   registerAudit(program, context);
+  registerTargetGroups(program, context);
+  registerCampaigns(program, context);
+  registerPlan(program, context);
   return program;
 }
 

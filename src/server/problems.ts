@@ -115,7 +115,18 @@ export function installErrorHandler(
     if (error instanceof NightjarError) {
       if (error instanceof TooManySignInsError)
         reply.header("retry-after", String(error.retryAfterSeconds));
-      return sendProblem(reply, problem(STATUS[error.kind], vault.redact(error.message)));
+      // A refused input (InvalidInputError, or a domain error of the same shape) names each field.
+      const problems = (error as { problems?: unknown }).problems;
+      const errors = Array.isArray(problems)
+        ? problems.map((p: { path?: unknown; message?: unknown }) => ({
+            path: String(p.path ?? "body"),
+            message: vault.redact(String(p.message ?? "is invalid")),
+          }))
+        : undefined;
+      return sendProblem(
+        reply,
+        problem(STATUS[error.kind], vault.redact(error.message), errors ? { errors } : {}),
+      );
     }
     // Fastify's own refusals (malformed JSON, wrong content type, too large) keep their status.
     const status = error.statusCode;

@@ -27,9 +27,12 @@ import { stopwatch } from "../clock.ts";
 import { type DeclaredRoute, installAccessControl } from "./auth.ts";
 import { installErrorHandler } from "./problems.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerCampaignRoutes } from "./routes/campaigns.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerPlanRoutes } from "./routes/plan.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
 import { registerSfmcRoutes } from "./routes/sfmc.ts";
+import { registerTargetGroupRoutes } from "./routes/target-groups.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 
 /** The Fastify instance with zod schemas on its routes. */
@@ -146,6 +149,9 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   registerUserRoutes(api, app);
   registerSfmcRoutes(api, app);
   registerAuditRoutes(api, app);
+  registerTargetGroupRoutes(api, app);
+  registerCampaignRoutes(api, app);
+  registerPlanRoutes(api, app);
   api.get(
     "/api/openapi.json",
     {

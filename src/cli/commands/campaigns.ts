@@ -1,0 +1,139 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import { cliActor } from "../../audit/audit.ts";
+import { CAMPAIGN_STATUSES, type CampaignStatus } from "../../campaigns/campaign-input.ts";
+import {
+  type Campaign,
+  changeCampaignStatus,
+  createCampaign,
+  duplicateCampaign,
+  getCampaign,
+  listCampaigns,
+  updateCampaign,
+} from "../../campaigns/campaigns.ts";
+import type { CommandContext } from "../context.ts";
+import { readJsonFile } from "../json-file.ts";
+import type { Output } from "../output.ts";
+import { parseId } from "./target-groups.ts";
+
+type Json = { json?: boolean };
+
+const campaignLine = (c: Campaign) =>
+  `#${c.id}  ${c.name}  [${c.status}]  priority ${c.priority}${c.exclusive ? "" : " (not exclusive)"}  group #${c.targetGroupId}  ${c.schedule.type} at ${c.sendTime} ${c.timeZone}  control ${c.controlGroupPercent}%${c.nextOccurrence ? `  next ${c.nextOccurrence.date}` : ""}`;
+
+function saved(
+  out: Output,
+  verb: string,
+  result: { campaign: Campaign; warnings: string[] },
+): void {
+  for (const warning of result.warnings) out.warn(warning);
+  out.result(
+    { ...result.campaign, warnings: result.warnings },
+    () =>
+      `${verb} campaign #${result.campaign.id} "${result.campaign.name}" (${result.campaign.status}).`,
+  );
+}
+
+/** `nightjar campaigns …`: create, change, pause, resume, archive and list campaigns. */
+export function registerCampaigns(program: Command, context: CommandContext): void {
+  const campaigns = program
+    .command("campaigns")
+    .description("campaigns: a push message of an app, to a target group, on a schedule");
+
+  campaigns
+    .command("create")
+    .description("save a campaign from a JSON file (see the README for its fields)")
+    .requiredOption("--file <path>", "the campaign as JSON (- for stdin)")
+    .option("--json", "print the campaign (with its id and warnings) as one JSON line")
+    .action(async (options: Json & { file: string }, command: Command) => {
+      const out = context.output(options.json);
+      const body = await readJsonFile(context.io, options.file, context.resolve);
+      await context.withApp(command, async (app) =>
+        saved(out, "Saved", await createCampaign(app, cliActor(), body)),
+      );
+    });
+
+  campaigns
+    .command("update <id>")
+    .description("replace a campaign's settings from a JSON file (later occurrences only)")
+    .requiredOption("--file <path>", "the campaign as JSON (- for stdin)")
+    .option("--json", "print the campaign as one JSON line")
+    .action(async (id: string, options: Json & { file: string }, command: Command) => {
+      const out = context.output(options.json);
+      const campaignId = parseId(id);
+      const body = await readJsonFile(context.io, options.file, context.resolve);
+      await context.withApp(command, async (app) =>
+        saved(out, "Updated", await updateCampaign(app, cliActor(), campaignId, body)),
+      );
+    });
+
+  campaigns
+    .command("list")
+    .description("list the campaigns (not archived ones, unless asked)")
+    .addOption(
+      new Option("--status <status>", "only campaigns in this status").choices(CAMPAIGN_STATUSES),
+    )
+    .option("--all", "archived campaigns too")
+    .option("--json", "print the campaigns as one JSON line (an array)")
+    .action(
+      async (options: Json & { status?: CampaignStatus; all?: boolean }, command: Command) => {
+        const out = context.output(options.json);
+        await context.withApp(command, async (app) => {
+          const all = await listCampaigns(app, { status: options.status, archived: options.all });
+          out.result(all, () =>
+            all.length === 0 ? "No campaigns." : all.map(campaignLine).join("\n"),
+          );
+        });
+      },
+    );
+
+  campaigns
+    .command("show <id>")
+    .description("one campaign")
+    .option("--json", "print the campaign as one JSON line")
+    .action(async (id: string, options: Json, command: Command) => {
+      const out = context.output(options.json);
+      const campaignId = parseId(id);
+      await context.withApp(command, async (app) => {
+        const campaign = await getCampaign(app, campaignId);
+        out.result(campaign, () => campaignLine(campaign));
+      });
+    });
+
+  for (const [action, done, what] of [
+    ["pause", "Paused", "pause a scheduled campaign (it is not due until resumed)"],
+    ["resume", "Resumed", "schedule a paused (or draft) campaign again"],
+    ["archive", "Archived", "archive a campaign (its name can be used again)"],
+  ] as const)
+    campaigns
+      .command(`${action} <id>`)
+      .description(what)
+      .option("--json", "print the campaign as one JSON line")
+      .action(async (id: string, options: Json, command: Command) => {
+        const out = context.output(options.json);
+        const campaignId = parseId(id);
+        await context.withApp(command, async (app) => {
+          const campaign = await changeCampaignStatus(app, cliActor(), campaignId, action);
+          out.result(
+            campaign,
+            () => `${done} campaign #${campaign.id} "${campaign.name}" (${campaign.status}).`,
+          );
+        });
+      });
+
+  campaigns
+    .command("duplicate <id>")
+    .description("a draft copy of a campaign, e.g. to change its control share")
+    .option("--json", "print the copy as one JSON line")
+    .action(async (id: string, options: Json, command: Command) => {
+      const out = context.output(options.json);
+      const campaignId = parseId(id);
+      await context.withApp(command, async (app) => {
+        const copy = await duplicateCampaign(app, cliActor(), campaignId);
+        out.result(
+          copy,
+          () => `Copied campaign #${campaignId} as draft #${copy.id} "${copy.name}".`,
+        );
+      });
+    });
+}
