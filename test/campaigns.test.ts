@@ -198,6 +198,17 @@ describeEachEngine("campaigns", (test) => {
       "cannot be resumed",
     );
     expect((await createCampaign(f.t.app, cliActor(), body())).campaign.name).toBe("Winback DE");
+    await f.t.addUser("ann@example.com", "marketer");
+    const ann = await f.t.signIn("ann@example.com");
+    const remove = (id: number) =>
+      f.t.server.http.inject({
+        method: "DELETE",
+        url: `/api/campaigns/${id}`,
+        headers: f.t.as(ann),
+      });
+    expect((await remove(campaign.id)).statusCode).toBe(409);
+    expect((await remove(copy.id)).statusCode).toBe(204);
+    expect((await remove(copy.id)).statusCode).toBe(404);
   });
 
   it("changes later occurrences only, and keeps the control share once the first occurrence has passed", async () => {

@@ -310,3 +310,21 @@ export async function duplicateCampaign(app: App, actor: Actor, id: number): Pro
   });
   return getCampaign(app, newId);
 }
+
+/** Use case: deletes a draft (a campaign that was never scheduled); others are archived instead. */
+export async function deleteDraftCampaign(app: App, actor: Actor, id: number): Promise<void> {
+  await inTransaction(app.db.kysely, {}, async (trx) => {
+    const before = await readCampaign(trx, id, app.clock.now());
+    if (before.status !== "draft")
+      throw new CampaignStateError(
+        `campaign #${id} is ${before.status}: only a draft can be deleted; archive it instead`,
+      );
+    await trx.deleteFrom("campaigns").where("id", "=", id).execute();
+    await recordChange(trx, app.clock, actor, {
+      entity: "campaign",
+      entityId: id,
+      action: "delete",
+      before,
+    });
+  });
+}

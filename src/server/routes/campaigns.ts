@@ -5,6 +5,7 @@ import { CAMPAIGN_STATUSES, CampaignInput } from "../../campaigns/campaign-input
 import {
   changeCampaignStatus,
   createCampaign,
+  deleteDraftCampaign,
   duplicateCampaign,
   getCampaign,
   listCampaigns,
@@ -152,6 +153,17 @@ export function registerCampaignRoutes(server: ZodServer, app: App): void {
           ),
         ),
     );
+  server.delete(
+    "/api/campaigns/:id",
+    {
+      config: marketer,
+      schema: { summary: "Delete a draft campaign (others are archived)", tags, params: Id },
+    },
+    async (request, reply) => {
+      await deleteDraftCampaign(app, userActor(principalOf(request)), request.params.id);
+      return reply.code(204).send();
+    },
+  );
   server.post(
     "/api/campaigns/:id/duplicate",
     {
