@@ -11,13 +11,16 @@ import {
   updateCampaign,
 } from "../src/campaigns/campaigns.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import { type CampaignFixture, campaignFixture } from "./helpers/campaigns.ts";
+import {
+  type CampaignFixture,
+  campaignFixture,
+  OUTLET_IOS,
+  SHOP_ANDROID,
+  SHOP_IOS,
+} from "./helpers/campaigns.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 
 const emulator = useEmulator();
-const SHOP_IOS = "6f1c3a52-1000-4a6e-9b3d-0000000000a1";
-const SHOP_ANDROID = "6f1c3a52-1000-4a6e-9b3d-0000000000a2";
-const OUTLET_IOS = "6f1c3a52-2000-4a6e-9b3d-0000000000b1";
 
 describeEachEngine("campaigns", (test) => {
   let f: CampaignFixture;
@@ -31,19 +34,12 @@ describeEachEngine("campaigns", (test) => {
   afterEach(async () => {
     await f.t.close();
   });
-  const body = (extra: Record<string, unknown> = {}) => ({
-    name: "Winback DE",
-    targetGroupId: groupId,
-    businessUnit: "100",
-    appId: SHOP_IOS,
-    messageId: f.messageOf(SHOP_IOS).id,
-    schedule: { type: "once", date: "2026-12-03" },
-    sendTime: "10:00",
-    timeZone: "Europe/London",
-    controlGroupPercent: 10,
-    priority: 1,
-    ...extra,
-  });
+  const body = (extra: Record<string, unknown> = {}) =>
+    f.campaignBody(groupId, {
+      schedule: { type: "once", date: "2026-12-03" },
+      timeZone: "Europe/London",
+      ...extra,
+    });
   const problemsOf = async (input: unknown) => {
     try {
       await createCampaign(f.t.app, cliActor(), input);

@@ -6,13 +6,16 @@ import { useEmulator } from "../emulator/test-helpers.ts";
 import { cliActor } from "../src/audit/audit.ts";
 import { createCampaign } from "../src/campaigns/campaigns.ts";
 import { planNight } from "../src/delivery/plan.ts";
-import { type CampaignFixture, campaignFixture } from "./helpers/campaigns.ts";
+import {
+  type CampaignFixture,
+  campaignFixture,
+  OUTLET_IOS,
+  SHOP_ANDROID,
+  SHOP_IOS,
+} from "./helpers/campaigns.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 
 const emulator = useEmulator();
-const SHOP_IOS = "6f1c3a52-1000-4a6e-9b3d-0000000000a1";
-const SHOP_ANDROID = "6f1c3a52-1000-4a6e-9b3d-0000000000a2";
-const OUTLET_IOS = "6f1c3a52-2000-4a6e-9b3d-0000000000b1";
 
 describeEachEngine("the nightly plan", (test) => {
   let f: CampaignFixture;
@@ -30,19 +33,8 @@ describeEachEngine("the nightly plan", (test) => {
     await f.t.close();
   });
   const campaign = async (name: string, targetGroupId: number, extra: Record<string, unknown>) =>
-    (
-      await createCampaign(f.t.app, cliActor(), {
-        name,
-        targetGroupId,
-        businessUnit: "100",
-        appId: SHOP_IOS,
-        messageId: f.messageOf(SHOP_IOS).id,
-        schedule: { type: "once", date: "2026-12-02" },
-        sendTime: "10:00",
-        timeZone: "UTC",
-        ...extra,
-      })
-    ).campaign;
+    (await createCampaign(f.t.app, cliActor(), f.campaignBody(targetGroupId, { name, ...extra })))
+      .campaign;
 
   it("assigns exclusive campaigns by priority, splits control stably, batches within the budget and counts overlaps", async () => {
     const de = await f.group("DE", { all: [{ field: "country", op: "eq", value: "DE" }] });

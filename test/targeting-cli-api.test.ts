@@ -8,14 +8,13 @@ import { createCampaign } from "../src/campaigns/campaigns.ts";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { EXAMPLE_CONFIG } from "../src/config/example.ts";
 import { recordGroupSizes } from "../src/targeting/group-sizes.ts";
-import { type CampaignFixture, campaignFixture } from "./helpers/campaigns.ts";
+import { type CampaignFixture, campaignFixture, SHOP_IOS } from "./helpers/campaigns.ts";
 import { cli, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import { tempFolder } from "./helpers/files.ts";
 
 const emulator = useEmulator();
 const folder = tempFolder({ config: EXAMPLE_CONFIG });
-const SHOP_IOS = "6f1c3a52-1000-4a6e-9b3d-0000000000a1";
 
 describeEachEngine("target groups from the CLI and the API", (test) => {
   let f: CampaignFixture;
@@ -198,16 +197,11 @@ describeEachEngine("target groups from the CLI and the API", (test) => {
       await http.inject({ url: `/api/target-groups/${id}/sizes`, headers: f.t.as(vic) })
     ).json().days as { date: string; source: string }[];
     expect(after.find((d) => d.date === "2026-12-01")?.source).toBe("recorded");
-    const campaign = await createCampaign(f.t.app, cliActor(), {
-      name: "W",
-      targetGroupId: id,
-      businessUnit: "100",
-      appId: SHOP_IOS,
-      messageId: f.messageOf(SHOP_IOS).id,
-      schedule: { type: "daily", start: "2026-12-02" },
-      sendTime: "10:00",
-      timeZone: "UTC",
-    });
+    const campaign = await createCampaign(
+      f.t.app,
+      cliActor(),
+      f.campaignBody(id, { name: "W", schedule: { type: "daily", start: "2026-12-02" } }),
+    );
     const remove = await http.inject({
       method: "DELETE",
       url: `/api/target-groups/${id}`,

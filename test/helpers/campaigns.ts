@@ -8,6 +8,11 @@ import { syncMessages, type UsableMessage, usableMessages } from "../../src/sfmc
 import { createTargetGroup } from "../../src/targeting/target-groups.ts";
 import { startTestServer, type TestServer } from "./server.ts";
 
+/** The demo config's apps: two of business unit 100, one of 200. */
+export const SHOP_IOS = "6f1c3a52-1000-4a6e-9b3d-0000000000a1";
+export const SHOP_ANDROID = "6f1c3a52-1000-4a6e-9b3d-0000000000a2";
+export const OUTLET_IOS = "6f1c3a52-2000-4a6e-9b3d-0000000000b1";
+
 /** An API server with the demo tenant's push messages synced, for campaign tests. */
 export interface CampaignFixture {
   t: TestServer;
@@ -15,6 +20,11 @@ export interface CampaignFixture {
   messages: UsableMessage[];
   /** The first usable message of the app `appId`. */
   messageOf(appId: string): UsableMessage;
+  /**
+   * A campaign body for group `targetGroupId`: Shop iOS's first message, once on 2026-12-02 at
+   * 10:00 UTC, with `extra` on top.
+   */
+  campaignBody(targetGroupId: number, extra?: Record<string, unknown>): Record<string, unknown>;
   /** Saves a target group and answers its id. */
   group(name: string, rule: unknown): Promise<number>;
   /**
@@ -37,13 +47,26 @@ export async function campaignFixture(
   if (options.now) t.clock.set(options.now);
   await syncMessages(t.app, cliActor());
   const messages = await usableMessages(t.app);
-  return {
+  const fixture: CampaignFixture = {
     t,
     messages,
     messageOf(appId) {
       const message = messages.find((m) => m.appId === appId);
       if (!message) throw new Error(`no usable message of app ${appId}`);
       return message;
+    },
+    campaignBody(targetGroupId, extra = {}) {
+      return {
+        name: "Winback DE",
+        targetGroupId,
+        businessUnit: "100",
+        appId: SHOP_IOS,
+        messageId: fixture.messageOf(SHOP_IOS).id,
+        schedule: { type: "once", date: "2026-12-02" },
+        sendTime: "10:00",
+        timeZone: "UTC",
+        ...extra,
+      };
     },
     group: async (name, rule) => (await createTargetGroup(t.app, cliActor(), { name, rule })).id,
     async customers(n, on = "2026-11-01") {
@@ -54,4 +77,5 @@ export async function campaignFixture(
         from generate_series(1, ${n}::integer) g`.execute(db.kysely);
     },
   };
+  return fixture;
 }
