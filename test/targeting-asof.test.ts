@@ -138,6 +138,100 @@ describeEachEngine("target groups as of a past date", (test) => {
     ]);
   });
 
+  it("computes sizes by interval arithmetic that equal a count on every day", async () => {
+    const app = await twoImports();
+    const run = (date: string) => ({
+      run_date: date,
+      fit_reused: false,
+      customers: 3,
+      stage_counts: "{}",
+      seconds: 0,
+      started_at: `${date}T03:00:00Z`,
+    });
+    await insertRows(test().db, "model_runs", [run("2026-01-12"), run("2026-01-18")]);
+    await insertRows(test().db, "customer_model", [
+      {
+        contact_key: "A1",
+        run_id: 2,
+        run_date: "2026-01-18",
+        stage: "at_risk",
+        stage_since: "2026-01-18",
+        segment: "s",
+        valid_from: "2026-01-18",
+        purchases: 1,
+      },
+      {
+        contact_key: "A3",
+        run_id: 2,
+        run_date: "2026-01-18",
+        stage: "active",
+        stage_since: "2026-01-12",
+        segment: "t",
+        valid_from: "2026-01-12",
+        purchases: 1,
+      },
+    ]);
+    await insertRows(test().db, "customer_model_history", [
+      {
+        contact_key: "A1",
+        valid_from: "2026-01-12",
+        valid_to: "2026-01-18",
+        stage: "active",
+        stage_since: "2026-01-12",
+        segment: "s",
+      },
+      {
+        contact_key: "A2",
+        valid_from: "2026-01-12",
+        valid_to: "2026-01-16",
+        stage: "new",
+        stage_since: "2026-01-12",
+        segment: "s",
+      },
+    ]);
+    const rules = [
+      de,
+      { not: de },
+      { any: [de, fr] },
+      { all: [] },
+      { field: "lifecycle_stage", op: "in", value: ["active", "new"] },
+      { all: [de, { field: "lifecycle_stage", op: "neq", value: "active" }] },
+      { field: "micro_segment", op: "is_null" },
+      { field: "first_seen_on", op: "gte", value: "2026-01-15" },
+    ];
+    const days = [
+      "2026-01-08",
+      "2026-01-10",
+      "2026-01-11",
+      "2026-01-12",
+      "2026-01-15",
+      "2026-01-16",
+      "2026-01-17",
+      "2026-01-18",
+      "2026-01-19",
+      "2026-01-20",
+      "2026-01-24",
+    ];
+    for (const rule of rules) {
+      const sizes = await computeSizes(app.db.kysely, app, rule, {
+        from: "2026-01-08",
+        to: "2026-01-24",
+      });
+      expect(sizes).toHaveLength(17);
+      for (const day of days) {
+        const counted = await countTargetGroup(app, rule, { asOf: day });
+        expect(
+          sizes.find((s) => s.date === day),
+          `${JSON.stringify(rule)} on ${day}`,
+        ).toEqual({
+          date: day,
+          total: counted.total,
+          reachable: counted.reachable,
+        });
+      }
+    }
+  });
+
   it("counts only the purchases up to the as-of date", async () => {
     const app = await twoImports();
     await insertRows(test().db, "transactions", [

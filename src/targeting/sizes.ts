@@ -1,7 +1,8 @@
 /**
- * A rule's daily sizes over past days, from the histories: one query joining a series of days to
- * the customer and model versions valid on each (the history's validity intervals), instead of
- * one count per day.
+ * A rule's daily sizes over past days, from the histories. A rule whose answer changes only with
+ * the customers' versions is computed by interval arithmetic over the validity intervals
+ * (interval-sizes.ts); one with a leaf counted from the day itself (`within_last_days`,
+ * `purchased`, …) joins a series of days to the versions valid on each.
  */
 import { sql } from "kysely";
 import type { NightjarConfig } from "../config/schema.ts";
@@ -10,6 +11,7 @@ import { NightjarError } from "../errors.ts";
 import { daysBetween, isCalendarDate } from "../time/zones.ts";
 import { compileRule } from "./compile.ts";
 import { groupRuleLoader } from "./count.ts";
+import { dependsOnDay, sizesByIntervals } from "./interval-sizes.ts";
 import { reachableCondition } from "./reachable.ts";
 import { customerSource, modelSource } from "./sources.ts";
 import { RuleRefusedError, validateRule } from "./validate.ts";
@@ -50,6 +52,16 @@ export async function computeSizes(
     ...(range.groupId === undefined ? {} : { groupId: range.groupId }),
   });
   if (!checked.ok) throw new RuleRefusedError(checked.problems);
+  if (!(await dependsOnDay(checked.rule, loadGroupRule))) {
+    // The rule reads no day-counted leaf: its answer changes only with the versions.
+    const matches = await compileRule(checked.rule, {
+      attributes,
+      asOf: from,
+      timeZone: config.schedule.timeZone,
+      loadGroupRule,
+    });
+    return sizesByIntervals(db, config, matches, { from, to });
+  }
   const day = sql`d.day`;
   const matches = await compileRule(checked.rule, {
     attributes,

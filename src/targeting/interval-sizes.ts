@@ -1,0 +1,110 @@
+/**
+ * Daily sizes by interval arithmetic, for a rule whose answer for a customer changes only when
+ * one of its versions does (attributes, presence, lifecycle stage, segment — no leaf counted
+ * from the day itself): every customer's time is cut into pieces at the starts and ends of its
+ * customer and model versions, each piece is matched once, and a piece that matches adds +1 on
+ * its first day and −1 after its last; a running sum over the days gives every day's size. The
+ * cost follows the number of versions, not days × customers.
+ */
+import { type RawBuilder, sql } from "kysely";
+import type { NightjarConfig } from "../config/schema.ts";
+import type { Db } from "../db/connect.ts";
+import { addDays } from "../time/zones.ts";
+import { reachableCondition } from "./reachable.ts";
+import type { Rule } from "./rule.ts";
+
+const DAY_RELATIVE_OPS = new Set(["within_last_days", "more_than_days_ago"]);
+
+/**
+ * Whether the rule's answer can change from one day to the next without any version changing:
+ * a leaf counted from the day (`within_last_days`, `purchased`, `stageChanged`, …), here or in a
+ * group it includes.
+ */
+export async function dependsOnDay(
+  rule: unknown,
+  loadGroupRule: (id: number) => Promise<unknown | null>,
+  seen = new Set<number>(),
+): Promise<boolean> {
+  if (Array.isArray(rule)) {
+    for (const part of rule) if (await dependsOnDay(part, loadGroupRule, seen)) return true;
+    return false;
+  }
+  if (!rule || typeof rule !== "object") return false;
+  const node = rule as Record<string, unknown>;
+  if ("purchased" in node || "notPurchased" in node || "stageChanged" in node) return true;
+  if (typeof node.op === "string" && DAY_RELATIVE_OPS.has(node.op)) return true;
+  if (typeof node.inTargetGroup === "number") {
+    if (seen.has(node.inTargetGroup)) return false;
+    seen.add(node.inTargetGroup);
+    return dependsOnDay(await loadGroupRule(node.inTargetGroup), loadGroupRule, seen);
+  }
+  for (const key of ["all", "any", "not"])
+    if (key in node && (await dependsOnDay(node[key], loadGroupRule, seen))) return true;
+  return false;
+}
+
+/**
+ * The sizes of [from, to] of a day-independent rule, compiled (`matches`) over the aliases `c`
+ * (a customer version) and `m` (a model version).
+ */
+export async function sizesByIntervals(
+  db: Db,
+  config: NightjarConfig,
+  matches: RawBuilder<boolean>,
+  range: { from: string; to: string },
+): Promise<{ date: string; total: number; reachable: number }[]> {
+  const { attributes } = config.customers;
+  const end = addDays(range.to, 1);
+  const current = attributes.map((a) => sql`, cu.${sql.id(a.name)}`);
+  const earlier = attributes.map((a) => sql`, h.${sql.id(a.name)}`);
+  const columns = attributes.map((a) => sql`, v.${sql.id(a.name)}`);
+  const result = await sql<{ date: string; total: number; reachable: number }>`
+    with cv as (
+      select cu.contact_key, cu.present, cu.first_seen_on${sql.join(current, sql``)},
+        cu.valid_from as vf, 'infinity'::date as vt
+      from customers cu where cu.valid_from < ${end}::date
+      union all
+      select h.contact_key, h.present, cu.first_seen_on${sql.join(earlier, sql``)}, h.valid_from, h.valid_to
+      from customer_history h join customers cu on cu.contact_key = h.contact_key
+      where h.valid_from < ${end}::date and h.valid_to > ${range.from}::date
+    ),
+    mv as (
+      select contact_key, stage, stage_since, segment, valid_from as vf, 'infinity'::date as vt
+      from customer_model where valid_from < ${end}::date
+      union all
+      select contact_key, stage, stage_since, segment, valid_from, valid_to
+      from customer_model_history where valid_from < ${end}::date and valid_to > ${range.from}::date
+    ),
+    cuts as (
+      select contact_key, greatest(vf, ${range.from}::date) as at from cv
+      union select contact_key, least(vt, ${end}::date) from cv
+      union select contact_key, greatest(vf, ${range.from}::date) from mv
+      union select contact_key, least(vt, ${end}::date) from mv
+    ),
+    pieces as (
+      select contact_key, at as starts, lead(at) over (partition by contact_key order by at) as ends
+      from cuts
+    ),
+    matched as (
+      select p.starts, p.ends, ${reachableCondition(config)} as reachable
+      from pieces p
+      join (select v.contact_key, v.present, v.first_seen_on${sql.join(columns, sql``)}, v.vf, v.vt from cv v) c
+        on c.contact_key = p.contact_key and c.vf <= p.starts and c.vt > p.starts
+      left join mv m on m.contact_key = p.contact_key and m.vf <= p.starts and m.vt > p.starts
+      where p.ends is not null and p.starts < p.ends and c.present and ${matches}
+    ),
+    steps as (
+      select starts as day, 1 as total, case when reachable then 1 else 0 end as reachable from matched
+      union all
+      select ends, -1, case when reachable then -1 else 0 end from matched
+    ),
+    daily as (select day, sum(total) as total, sum(reachable) as reachable from steps group by day)
+    select g::date::text as date,
+      coalesce(sum(daily.total) over w, 0)::integer as total,
+      coalesce(sum(daily.reachable) over w, 0)::integer as reachable
+    from generate_series(${range.from}::date, ${range.to}::date, interval '1 day') g
+    left join daily on daily.day = g::date
+    window w as (order by g rows between unbounded preceding and current row)
+    order by g`.execute(db);
+  return result.rows;
+}
