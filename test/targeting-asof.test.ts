@@ -188,6 +188,15 @@ describeEachEngine("target groups as of a past date", (test) => {
         stage_since: "2026-01-12",
         segment: "s",
       },
+      // A3 has no model version on 2026-01-11: a gap between two.
+      {
+        contact_key: "A3",
+        valid_from: "2026-01-09",
+        valid_to: "2026-01-11",
+        stage: "new",
+        stage_since: "2026-01-09",
+        segment: "s",
+      },
     ]);
     const rules = [
       de,
@@ -197,10 +206,12 @@ describeEachEngine("target groups as of a past date", (test) => {
       { field: "lifecycle_stage", op: "in", value: ["active", "new"] },
       { all: [de, { field: "lifecycle_stage", op: "neq", value: "active" }] },
       { field: "micro_segment", op: "is_null" },
+      { field: "lifecycle_stage", op: "is_null" },
       { field: "first_seen_on", op: "gte", value: "2026-01-15" },
     ];
     const days = [
       "2026-01-08",
+      "2026-01-09",
       "2026-01-10",
       "2026-01-11",
       "2026-01-12",

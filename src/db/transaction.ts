@@ -79,6 +79,8 @@ async function lockHolder(trx: Trx, lock: LockName): Promise<string> {
     from pg_locks l join pg_stat_activity a on a.pid = l.pid
     where l.locktype = 'advisory' and l.granted and l.classid = 0 and l.objid = ${LOCKS[lock]}
       and l.objsubid = 1 and l.pid <> pg_backend_pid()
+      -- Advisory locks belong to one database: another database's holder is not ours.
+      and l.database = (select oid from pg_database where datname = current_database())
     limit 1`.execute(trx);
   const row = result.rows[0];
   if (!row) return "another session";

@@ -94,7 +94,7 @@ export async function planNight(
   const ruleOf = (c: Campaign) => rules.get(c.targetGroupId) as Rule;
   const { counts, overlaps } = await inTransaction(
     app.db.kysely,
-    { timeZone: config.schedule.timeZone },
+    { timeZone: config.schedule.timeZone, jit: false },
     async (trx) => {
       await selectRecipients(
         trx,

@@ -6,6 +6,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { App } from "../app.ts";
 import type { NightjarConfig } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { isCalendarDate, todayIn } from "../time/zones.ts";
 import { compileRule } from "./compile.ts";
 import { consentAttribute, reachableCondition } from "./reachable.ts";
@@ -91,11 +92,14 @@ export async function countTargetGroup(
   const db = app.db.kysely;
   const asOf = options.asOf ?? todayIn(app.config.schedule.timeZone, app.clock);
   const prepared = await prepare(db, app.config, rule, asOf);
-  const result = await sql<{ total: number; reachable: number }>`
+  const query = sql<{ total: number; reachable: number }>`
     select count(*) as total,
       count(*) filter (where ${reachableCondition(app.config)}) as reachable
     from ${prepared.from}
-    where c.present and ${prepared.matches}`.execute(db);
+    where c.present and ${prepared.matches}`;
+  // A count answers while the marketer edits the rule: compiling it (JIT) would cost more time
+  // than it saves on one pass over the customers.
+  const result = await inTransaction(db, { jit: false }, (trx) => query.execute(trx));
   const row = result.rows[0];
   return {
     total: Number(row?.total ?? 0),

@@ -1,14 +1,15 @@
 /**
  * Daily sizes by interval arithmetic, for a rule whose answer for a customer changes only when
  * one of its versions does (attributes, presence, lifecycle stage, segment — no leaf counted
- * from the day itself): every customer's time is cut into pieces at the starts and ends of its
- * customer and model versions, each piece is matched once, and a piece that matches adds +1 on
- * its first day and −1 after its last; a running sum over the days gives every day's size. The
- * cost follows the number of versions, not days × customers.
+ * from the day itself): every customer version is cut into its overlaps with the customer's model
+ * versions and with the gaps between them, each piece is matched once, and a piece that matches adds +1 on its first day and −1
+ * after its last; a running sum over the days gives every day's size. The cost follows the
+ * number of versions, not days × customers.
  */
 import { type RawBuilder, sql } from "kysely";
 import type { NightjarConfig } from "../config/schema.ts";
 import type { Db } from "../db/connect.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { addDays } from "../time/zones.ts";
 import { reachableCondition } from "./reachable.ts";
 import type { Rule } from "./rule.ts";
@@ -57,8 +58,8 @@ export async function sizesByIntervals(
   const end = addDays(range.to, 1);
   const current = attributes.map((a) => sql`, cu.${sql.id(a.name)}`);
   const earlier = attributes.map((a) => sql`, h.${sql.id(a.name)}`);
-  const columns = attributes.map((a) => sql`, v.${sql.id(a.name)}`);
-  const result = await sql<{ date: string; total: number; reachable: number }>`
+  // One statement over every version: compiling it (JIT) costs more than it saves.
+  const query = sql<{ date: string; total: number; reachable: number }>`
     with cv as (
       select cu.contact_key, cu.present, cu.first_seen_on${sql.join(current, sql``)},
         cu.valid_from as vf, 'infinity'::date as vt
@@ -75,23 +76,33 @@ export async function sizesByIntervals(
       select contact_key, stage, stage_since, segment, valid_from, valid_to
       from customer_model_history where valid_from < ${end}::date and valid_to > ${range.from}::date
     ),
-    cuts as (
-      select contact_key, greatest(vf, ${range.from}::date) as at from cv
-      union select contact_key, least(vt, ${end}::date) from cv
-      union select contact_key, greatest(vf, ${range.from}::date) from mv
-      union select contact_key, least(vt, ${end}::date) from mv
+    -- When a customer has no model version: before its first, between two, after its last.
+    model_gaps as (
+      select contact_key, '-infinity'::date as gf, min(vf) as gt from mv group by contact_key
+      union all
+      select contact_key, vt, coalesce(next_vf, 'infinity'::date)
+      from (select contact_key, vt, lead(vf) over (partition by contact_key order by vf) as next_vf from mv) x
+      where vt < coalesce(next_vf, 'infinity'::date)
     ),
+    -- Every customer version cut into its overlaps with the model versions and the gaps.
     pieces as (
-      select contact_key, at as starts, lead(at) over (partition by contact_key order by at) as ends
-      from cuts
+      select c.*, m.stage, m.stage_since, m.segment,
+        greatest(c.vf, m.vf, ${range.from}::date) as starts,
+        least(c.vt, m.vt, ${end}::date) as ends
+      from cv c join mv m on m.contact_key = c.contact_key and m.vf < c.vt and m.vt > c.vf
+      union all
+      select c.*, null, null, null,
+        greatest(c.vf, g.gf, ${range.from}::date), least(c.vt, g.gt, ${end}::date)
+      from cv c join model_gaps g on g.contact_key = c.contact_key and g.gf < c.vt and g.gt > c.vf
+      union all
+      select c.*, null, null, null, greatest(c.vf, ${range.from}::date), least(c.vt, ${end}::date)
+      from cv c where not exists (select 1 from mv where mv.contact_key = c.contact_key)
     ),
     matched as (
-      select p.starts, p.ends, ${reachableCondition(config)} as reachable
-      from pieces p
-      join (select v.contact_key, v.present, v.first_seen_on${sql.join(columns, sql``)}, v.vf, v.vt from cv v) c
-        on c.contact_key = p.contact_key and c.vf <= p.starts and c.vt > p.starts
-      left join mv m on m.contact_key = p.contact_key and m.vf <= p.starts and m.vt > p.starts
-      where p.ends is not null and p.starts < p.ends and c.present and ${matches}
+      select c.starts, c.ends, ${reachableCondition(config)} as reachable
+      from pieces c
+      left join lateral (select c.stage, c.stage_since, c.segment) m on true
+      where c.starts < c.ends and c.present and ${matches}
     ),
     steps as (
       select starts as day, 1 as total, case when reachable then 1 else 0 end as reachable from matched
@@ -105,6 +116,7 @@ export async function sizesByIntervals(
     from generate_series(${range.from}::date, ${range.to}::date, interval '1 day') g
     left join daily on daily.day = g::date
     window w as (order by g rows between unbounded preceding and current row)
-    order by g`.execute(db);
+    order by g`;
+  const result = await inTransaction(db, { jit: false }, (trx) => query.execute(trx));
   return result.rows;
 }
