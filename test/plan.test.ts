@@ -1,11 +1,15 @@
 // The nightly plan: which occurrences the night hands over, who gets which campaign after the
 // priorities, the control split, the batches on the account's send budget, the overlaps and the
 // warnings; through the use case, the API and the CLI, on both engines.
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { useEmulator } from "../emulator/test-helpers.ts";
 import { cliActor } from "../src/audit/audit.ts";
 import { createCampaign } from "../src/campaigns/campaigns.ts";
+import { inTransaction } from "../src/db/transaction.ts";
 import { planNight } from "../src/delivery/plan.ts";
+import { selectRecipients } from "../src/delivery/selection.ts";
 import {
   type CampaignFixture,
   campaignFixture,
@@ -131,6 +135,40 @@ describeEachEngine("the nightly plan", (test) => {
     expect(again.occurrences.map((o) => [o.control, o.test])).toEqual(
       plan.occurrences.map((o) => [o.control, o.test]),
     );
+  });
+
+  it("puts in the control group exactly the keys an auditor computes from md5('<campaign id>:<key>')", async () => {
+    const de = await f.group("DE", { all: [{ field: "country", op: "eq", value: "DE" }] });
+    const only = await campaign("Audit me", de, { controlGroupPercent: 25 });
+    const control = await inTransaction(test().db.kysely, {}, async (trx) => {
+      await selectRecipients(
+        trx,
+        f.t.app.config,
+        [
+          {
+            campaignId: only.id,
+            rule: { field: "country", op: "eq", value: "DE" },
+            priority: 1,
+            exclusive: true,
+            controlGroupPercent: 25,
+          },
+        ],
+        { asOf: "2026-12-02" },
+      );
+      const rows = await sql<{
+        contact_key: string;
+      }>`select contact_key from selection where control order by contact_key`.execute(trx);
+      return rows.rows.map((r) => r.contact_key);
+    });
+    const audited = [];
+    for (let i = 2; i <= 12_000; i += 2) {
+      const key = `C${String(i).padStart(6, "0")}`;
+      const hex = createHash("md5").update(`${only.id}:${key}`).digest("hex").slice(0, 8);
+      if (Number.parseInt(hex, 16) % 10_000 < 2500) audited.push(key);
+    }
+    expect(control).toEqual(audited);
+    expect(control.length).toBeGreaterThan(1300);
+    expect(control.length).toBeLessThan(1700);
   });
 
   it("hands a Tokyo morning over to the UTC night before, and answers the API and the CLI alike", async () => {

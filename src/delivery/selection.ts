@@ -23,9 +23,12 @@ export interface SelectionOccurrence {
   controlGroupPercent: number;
 }
 
-/** The seed of a campaign's control-group hash: the same on every re-run of every night. */
+/**
+ * The seed of a campaign's control-group hash, `md5('<campaign id>:<contact key>')`: the same on
+ * every re-run of every night, and reproducible by an auditor on either engine.
+ */
 export function controlSeed(campaignId: number): string {
-  return `campaign:${campaignId}`;
+  return String(campaignId);
 }
 
 /**

@@ -6,13 +6,16 @@ import { createHash } from "node:crypto";
 import { type Expression, type RawBuilder, sql } from "kysely";
 import type { NightjarConfig } from "../config/schema.ts";
 
-/** The seed of the global control group's buckets. */
-export const GLOBAL_CONTROL_SEED = "nightjar-global-control";
+/**
+ * The seed of the global control group's buckets: `md5('global:<contact key>')`, the formula an
+ * auditor reproduces (a campaign's control group is `md5('<campaign id>:<contact key>')`).
+ */
+export const GLOBAL_CONTROL_SEED = "global";
 
 /**
  * A stable bucket 0..9999 of a contact key, as SQL: the first 32 bits of md5(seed:key) mod
  * 10000, so the same on PGlite and PostgreSQL, in every run, and independent between seeds
- * (campaigns use `campaign:<id>` for their control groups).
+ * (campaigns use their id for their control groups).
  */
 export function stableBucket(
   seed: string,
