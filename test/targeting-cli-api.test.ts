@@ -79,7 +79,9 @@ describeEachEngine("target groups from the CLI and the API", (test) => {
     const broken = await folder.file("broken.json", '{"name": "x",\n "rule": }');
     const unreadable = await run(["target-groups", "create", "--file", broken]);
     expect(unreadable.code).toBe(EXIT_CODES.refused);
-    expect(unreadable.stderr).toMatch(/broken\.json is not valid JSON.*Unexpected token/);
+    expect(unreadable.stderr).toMatch(
+      /broken\.json is not valid JSON: line 2, column 10: Unexpected token '}'/,
+    );
     const list = await run(["target-groups", "list"]);
     expect(list.stdout).toContain(`#${group.id}  DE`);
     // Used by a campaign: it stays.

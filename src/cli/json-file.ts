@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { jsonErrorLocation } from "../config/json-errors.ts";
 import { NightjarError } from "../errors.ts";
 import type { CliIo } from "./io.ts";
 
@@ -33,15 +34,11 @@ export async function readJsonFile(
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
-    const position = /position (\d+)/.exec((cause as Error).message)?.[1];
-    let where = "";
-    if (position !== undefined) {
-      const before = text.slice(0, Number(position));
-      where = ` at line ${before.split("\n").length}, column ${Number(position) - before.lastIndexOf("\n")}`;
-    }
     throw new JsonFileError(
-      `${file} is not valid JSON${where}: ${(cause as Error).message.replace(/ in JSON at position \d+.*/, "")}`,
-      { cause },
+      `${file} is not valid JSON: ${jsonErrorLocation(text, cause as Error)}`,
+      {
+        cause,
+      },
     );
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
 import { NightjarError } from "../errors.ts";
+import { jsonErrorLocation } from "./json-errors.ts";
 import { NightjarConfig } from "./schema.ts";
 import { SecretVault } from "./secrets.ts";
 
@@ -51,15 +52,6 @@ export function formatKeyPath(keys: readonly PropertyKey[]): string {
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
-}
-
-function jsonErrorLocation(text: string, error: SyntaxError): string {
-  const position = /position (\d+)/.exec(error.message)?.[1];
-  if (position === undefined) return error.message;
-  const before = text.slice(0, Number(position));
-  const line = before.split("\n").length;
-  const column = Number(position) - before.lastIndexOf("\n");
-  return `line ${line}, column ${column}: ${error.message.replace(/ in JSON at position \d+.*/, "")}`;
 }
 
 /** Validates a parsed config object; `source` names it in errors. */
