@@ -101,12 +101,10 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   });
   await http.register(fastifyCookie);
   const routes = installAccessControl(http, app);
-  const roles = new Map<string, string>();
-  http.addHook("onRoute", (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods)
-      roles.set(`${method.toLowerCase()} ${openApiPath(route.url)}`, route.config?.role ?? "");
-  });
+  // The document is made once the server is ready, when the registry holds every route's role.
+  const roleOf = (method: string, path: string) =>
+    routes.find((r) => r.method.toLowerCase() === method && openApiPath(r.url) === path)?.role ??
+    "";
   await http.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
@@ -139,7 +137,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
       };
       for (const [path, operations] of Object.entries(openapi.paths ?? {}))
         for (const [method, operation] of Object.entries(operations))
-          operation["x-nightjar-role"] = roles.get(`${method} ${path}`) ?? "";
+          operation["x-nightjar-role"] = roleOf(method, path);
       return openapi as ReturnType<typeof jsonSchemaTransformObject>;
     },
   });
