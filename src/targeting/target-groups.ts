@@ -115,19 +115,19 @@ async function nameTaken(trx: Trx, name: string, selfId?: number): Promise<void>
     throw new TargetGroupConflictError(`a target group named "${name}" exists already`);
 }
 
-/** Every live target group, by name, with its latest size. */
-export async function listTargetGroups(db: Db): Promise<TargetGroup[]> {
-  const rows = await db
+/** Live target groups (all, or the one `id` names), by name, with their latest size. */
+async function readGroups(db: Db, id?: number): Promise<TargetGroup[]> {
+  let query = db
     .selectFrom("target_groups as g")
     .leftJoin(
-      (eb) =>
-        eb
+      (eb) => {
+        let sizes = eb
           .selectFrom("target_group_sizes")
           .distinctOn("target_group_id")
-          .select(["target_group_id", "on_date", "total", "reachable"])
-          .orderBy("target_group_id")
-          .orderBy("on_date", "desc")
-          .as("s"),
+          .select(["target_group_id", "on_date", "total", "reachable"]);
+        if (id !== undefined) sizes = sizes.where("target_group_id", "=", id);
+        return sizes.orderBy("target_group_id").orderBy("on_date", "desc").as("s");
+      },
       (join) => join.onRef("s.target_group_id", "=", "g.id"),
     )
     .select([
@@ -141,9 +141,9 @@ export async function listTargetGroups(db: Db): Promise<TargetGroup[]> {
       "s.total",
       "s.reachable",
     ])
-    .where("g.deleted_at", "is", null)
-    .orderBy(sql`lower(g.name)`)
-    .execute();
+    .where("g.deleted_at", "is", null);
+  if (id !== undefined) query = query.where("g.id", "=", id);
+  const rows = await query.orderBy(sql`lower(g.name)`).execute();
   return rows.map((row) =>
     toGroup(
       row,
@@ -154,9 +154,14 @@ export async function listTargetGroups(db: Db): Promise<TargetGroup[]> {
   );
 }
 
+/** Every live target group, by name, with its latest size. */
+export function listTargetGroups(db: Db): Promise<TargetGroup[]> {
+  return readGroups(db);
+}
+
 /** One live target group, or an UnknownTargetGroupError. */
 export async function getTargetGroup(db: Db, id: number): Promise<TargetGroup> {
-  const group = (await listTargetGroups(db)).find((g) => g.id === id);
+  const [group] = await readGroups(db, id);
   if (!group) throw new UnknownTargetGroupError(`no target group #${id}`);
   return group;
 }
