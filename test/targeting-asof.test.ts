@@ -13,6 +13,16 @@ import { insertRows, targetingApp } from "./helpers/targeting.ts";
 
 const files = tempFolder();
 
+/** A model run's row of `date` (the counts read only its date). */
+const run = (date: string) => ({
+  run_date: date,
+  fit_reused: false,
+  customers: 3,
+  stage_counts: "{}",
+  seconds: 0,
+  started_at: `${date}T03:00:00Z`,
+});
+
 describeEachEngine("target groups as of a past date", (test) => {
   /** A1 moves DE→FR, A2 leaves, A3 gives consent, A4 arrives, between 10 and 20 January. */
   async function twoImports(): Promise<App> {
@@ -76,14 +86,6 @@ describeEachEngine("target groups as of a past date", (test) => {
     expect((await countTargetGroup(app, { field: "lifecycle_stage", op: "is_null" })).total).toBe(
       3,
     );
-    const run = (date: string) => ({
-      run_date: date,
-      fit_reused: false,
-      customers: 3,
-      stage_counts: "{}",
-      seconds: 0,
-      started_at: `${date}T03:00:00Z`,
-    });
     await insertRows(test().db, "model_runs", [run("2026-01-10"), run("2026-01-20")]);
     const model = (key: string, stage: string, since: string, pAlive: number) => ({
       contact_key: key,
@@ -140,14 +142,6 @@ describeEachEngine("target groups as of a past date", (test) => {
 
   it("computes sizes by interval arithmetic that equal a count on every day", async () => {
     const app = await twoImports();
-    const run = (date: string) => ({
-      run_date: date,
-      fit_reused: false,
-      customers: 3,
-      stage_counts: "{}",
-      seconds: 0,
-      started_at: `${date}T03:00:00Z`,
-    });
     await insertRows(test().db, "model_runs", [run("2026-01-12"), run("2026-01-18")]);
     await insertRows(test().db, "customer_model", [
       {
