@@ -6,6 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { gammaDraw, seededRandom } from "../src/model/stats/simulate.ts";
 
 export interface Timed {
   seconds: number;
@@ -130,4 +131,52 @@ export async function benchServer(name: string): Promise<BenchServer> {
 /** The machine line of a report. */
 export function machine(serverVersion: string): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, PostgreSQL ${serverVersion}`;
+}
+
+/** r, α (per week), a, b of the simulated base: about 5 purchases per customer over two years. */
+export const SIMULATED_BGNBD = { r: 0.9, alpha: 5, a: 0.6, b: 4 } as const;
+
+/**
+ * Writes transactions of `customers` customers C0000000… (`key,occurred_at,amount` + `suffix`
+ * per line, no header) simulated from BG/NBD-like behaviour up to `end` (YYYY-MM-DD): a purchase
+ * rate per customer, a chance to drop out after each repeat purchase, first purchases over two
+ * years, one customer in five without a purchase. The same seed gives the same file. Answers how
+ * many rows it wrote.
+ */
+export async function writeSimulatedTransactions(
+  out: LineFile,
+  customers: number,
+  end: string,
+  suffix = "",
+): Promise<number> {
+  const rnd = seededRandom(2026);
+  const endMs = Date.parse(`${end}T00:00:00Z`);
+  const week = 7 * 86_400_000;
+  const { r, alpha, a, b } = SIMULATED_BGNBD;
+  let rows = 0;
+  for (let i = 0; i < customers; i++) {
+    // One customer in five never bought: a prospect.
+    if (rnd() < 0.2) continue;
+    const key = `C${String(i).padStart(7, "0")}`;
+    const rate = gammaDraw(rnd, r, 1) / alpha;
+    const ga = gammaDraw(rnd, a, 1);
+    const dropout = ga / (ga + gammaDraw(rnd, b, 1));
+    // Spend varies around a mean of the customer's own (what Gamma-Gamma assumes).
+    const meanSpend = 15 + gammaDraw(rnd, 2, 1) * 20;
+    const purchase = (t: number) => {
+      const amount = ((meanSpend * gammaDraw(rnd, 4, 1)) / 4).toFixed(2);
+      rows++;
+      return out.write(`${key},${new Date(t).toISOString()},${amount}${suffix}`);
+    };
+    // The first purchase; a customer may drop out after each repeat purchase (BG/NBD).
+    let t = endMs - rnd() * 104 * week;
+    await purchase(t);
+    for (;;) {
+      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-9)) * week;
+      if (t >= endMs) break;
+      await purchase(t);
+      if (rnd() < dropout) break;
+    }
+  }
+  return rows;
 }

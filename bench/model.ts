@@ -13,8 +13,16 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gammaDraw, seededRandom } from "../src/model/stats/simulate.ts";
-import { benchServer, LineFile, machine, median, rssProbe, run } from "./lib.ts";
+import {
+  benchServer,
+  LineFile,
+  machine,
+  median,
+  rssProbe,
+  run,
+  SIMULATED_BGNBD,
+  writeSimulatedTransactions,
+} from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-model");
@@ -33,37 +41,9 @@ const RUNS = argument("runs", 3);
 /** Writes the transactions CSV; returns how many rows it holds. */
 async function generateTransactions(file: string): Promise<number> {
   const out = new LineFile(file);
-  const rnd = seededRandom(2026);
-  const end = Date.parse(`${RUN_DATE}T00:00:00Z`);
-  const week = 7 * 86_400_000;
-  // r, α (per week), a, b: about 5 purchases per customer over two years.
-  const [r, alpha, a, b] = [0.9, 5, 0.6, 4];
+  const { r, alpha, a, b } = SIMULATED_BGNBD;
   process.stderr.write(`simulating BG/NBD with r=${r} α=${alpha} a=${a} b=${b}\n`);
-  let rows = 0;
-  for (let i = 0; i < CUSTOMERS; i++) {
-    // One customer in five never bought: a prospect.
-    if (rnd() < 0.2) continue;
-    const key = `C${String(i).padStart(7, "0")}`;
-    const rate = gammaDraw(rnd, r, 1) / alpha;
-    const ga = gammaDraw(rnd, a, 1);
-    const dropout = ga / (ga + gammaDraw(rnd, b, 1));
-    // Spend varies around a mean of the customer's own (what Gamma-Gamma assumes).
-    const meanSpend = 15 + gammaDraw(rnd, 2, 1) * 20;
-    const purchase = (t: number) => {
-      const amount = ((meanSpend * gammaDraw(rnd, 4, 1)) / 4).toFixed(2);
-      rows++;
-      return out.write(`${key},${new Date(t).toISOString()},${amount},1`);
-    };
-    // The first purchase; a customer may drop out after each repeat purchase (BG/NBD).
-    let t = end - rnd() * 104 * week;
-    await purchase(t);
-    for (;;) {
-      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-9)) * week;
-      if (t >= end) break;
-      await purchase(t);
-      if (rnd() < dropout) break;
-    }
-  }
+  const rows = await writeSimulatedTransactions(out, CUSTOMERS, RUN_DATE, ",1");
   await out.close();
   return rows;
 }

@@ -29,12 +29,12 @@ import { configFromObject } from "../src/config/load.ts";
 import type { NightjarConfig } from "../src/config/schema.ts";
 import { openDatabase } from "../src/db/connect.ts";
 import { planNight } from "../src/delivery/plan.ts";
-import { gammaDraw, seededRandom } from "../src/model/stats/simulate.ts";
+import { seededRandom } from "../src/model/stats/simulate.ts";
 import { buildServer, type NightjarServer } from "../src/server/server.ts";
 import { syncMessages, usableMessages } from "../src/sfmc/sync.ts";
 import { computeSizes } from "../src/targeting/sizes.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
-import { benchServer, LineFile, machine, median, run } from "./lib.ts";
+import { benchServer, LineFile, machine, median, run, writeSimulatedTransactions } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-targeting");
@@ -132,33 +132,8 @@ async function generateCustomers(file: string, rows: number, changed: boolean): 
 /** Writes BG/NBD-like transactions (as bench/model.ts) up to DAY2; answers how many rows. */
 async function generateTransactions(file: string, customers: number): Promise<number> {
   const out = new LineFile(file);
-  const rnd = seededRandom(2026);
-  const end = Date.parse(`${DAY2}T00:00:00Z`);
-  const week = 7 * 86_400_000;
-  const [r, alpha, a, b] = [0.9, 5, 0.6, 4];
   await out.write("contact_key,occurred_at,amount");
-  let rows = 0;
-  for (let i = 0; i < customers; i++) {
-    if (rnd() < 0.2) continue;
-    const key = `C${String(i).padStart(7, "0")}`;
-    const rate = gammaDraw(rnd, r, 1) / alpha;
-    const ga = gammaDraw(rnd, a, 1);
-    const dropout = ga / (ga + gammaDraw(rnd, b, 1));
-    const meanSpend = 15 + gammaDraw(rnd, 2, 1) * 20;
-    const purchase = (t: number) => {
-      rows++;
-      const amount = ((meanSpend * gammaDraw(rnd, 4, 1)) / 4).toFixed(2);
-      return out.write(`${key},${new Date(t).toISOString()},${amount}`);
-    };
-    let t = end - rnd() * 104 * week;
-    await purchase(t);
-    for (;;) {
-      t += (-Math.log(1 - rnd()) / Math.max(rate, 1e-9)) * week;
-      if (t >= end) break;
-      await purchase(t);
-      if (rnd() < dropout) break;
-    }
-  }
+  const rows = await writeSimulatedTransactions(out, customers, DAY2);
   await out.close();
   return rows;
 }
