@@ -27,6 +27,33 @@ create table audit_log (
   constraint audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 );
 
+create table campaign_occurrences (
+  id integer not null default nextval('campaign_occurrences_id_seq'::regclass),
+  campaign_id integer not null,
+  local_date date not null,
+  run_date date not null,
+  send_at timestamp with time zone not null,
+  state text not null,
+  business_unit text not null,
+  app_id text not null,
+  message_id text not null,
+  budget_key text not null,
+  priority integer not null,
+  exclusive boolean not null,
+  control_percent numeric(5,2) not null,
+  measurement_days integer not null,
+  reachable integer not null,
+  test integer not null,
+  control integer not null,
+  frozen_at timestamp with time zone not null,
+  finished_at timestamp with time zone,
+  lists_purged_at timestamp with time zone,
+  constraint campaign_occurrences_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES campaigns(id),
+  constraint campaign_occurrences_campaign_id_local_date_key UNIQUE (campaign_id, local_date),
+  constraint campaign_occurrences_pkey PRIMARY KEY (id),
+  constraint campaign_occurrences_state_check CHECK ((state = ANY (ARRAY['frozen'::text, 'delivering'::text, 'delivered'::text, 'delivered_with_problems'::text])))
+);
+
 create table campaigns (
   id integer not null default nextval('campaigns_id_seq'::regclass),
   name text not null,
@@ -183,6 +210,74 @@ create table nightjar_migrations (
   constraint nightjar_migrations_pkey PRIMARY KEY (version)
 );
 
+create table nightly_run_steps (
+  run_id integer not null,
+  "position" integer not null,
+  step text not null,
+  status text not null,
+  started_at timestamp with time zone not null,
+  finished_at timestamp with time zone,
+  counts jsonb not null default '{}'::jsonb,
+  note text,
+  error text,
+  constraint nightly_run_steps_pkey PRIMARY KEY (run_id, "position"),
+  constraint nightly_run_steps_run_id_fkey FOREIGN KEY (run_id) REFERENCES nightly_runs(id),
+  constraint nightly_run_steps_status_check CHECK ((status = ANY (ARRAY['running'::text, 'completed'::text, 'failed'::text, 'skipped'::text, 'no_file'::text])))
+);
+
+create table nightly_runs (
+  id integer not null default nextval('nightly_runs_id_seq'::regclass),
+  run_date date not null,
+  trigger text not null,
+  started_by text not null,
+  holder text not null,
+  status text not null,
+  started_at timestamp with time zone not null,
+  finished_at timestamp with time zone,
+  error text,
+  constraint nightly_runs_pkey PRIMARY KEY (id),
+  constraint nightly_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'completed'::text, 'failed'::text]))),
+  constraint nightly_runs_trigger_check CHECK ((trigger = ANY (ARRAY['cli'::text, 'schedule'::text, 'api'::text])))
+);
+
+create table occurrence_recipients (
+  occurrence_id integer not null,
+  contact_key text not null,
+  control boolean not null,
+  constraint occurrence_recipients_occurrence_id_fkey FOREIGN KEY (occurrence_id) REFERENCES campaign_occurrences(id),
+  constraint occurrence_recipients_pkey PRIMARY KEY (occurrence_id, contact_key)
+);
+
+create table send_batches (
+  id integer not null default nextval('send_batches_id_seq'::regclass),
+  occurrence_id integer not null,
+  seq integer not null,
+  budget_key text not null,
+  size integer not null,
+  contact_keys text[],
+  state text not null,
+  planned_at timestamp with time zone not null,
+  send_at timestamp with time zone not null,
+  late_minutes integer not null default 0,
+  token_id text,
+  retryable boolean not null default false,
+  error text,
+  attempts integer not null default 0,
+  handed_at timestamp with time zone,
+  answered_at timestamp with time zone,
+  resend_of integer,
+  resolved_by text,
+  resolved_at timestamp with time zone,
+  run_id integer,
+  constraint send_batches_occurrence_id_fkey FOREIGN KEY (occurrence_id) REFERENCES campaign_occurrences(id),
+  constraint send_batches_occurrence_id_seq_key UNIQUE (occurrence_id, seq),
+  constraint send_batches_pkey PRIMARY KEY (id),
+  constraint send_batches_resend_of_fkey FOREIGN KEY (resend_of) REFERENCES send_batches(id),
+  constraint send_batches_run_id_fkey FOREIGN KEY (run_id) REFERENCES nightly_runs(id),
+  constraint send_batches_size_check CHECK (((size >= 1) AND (size <= 5000))),
+  constraint send_batches_state_check CHECK ((state = ANY (ARRAY['planned'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'unknown'::text, 'expired'::text, 'abandoned'::text])))
+);
+
 create table sfmc_messages (
   business_unit text not null,
   message_id text not null,
@@ -227,6 +322,23 @@ create table target_groups (
   constraint target_groups_pkey PRIMARY KEY (id)
 );
 
+create table test_sends (
+  id integer not null default nextval('test_sends_id_seq'::regclass),
+  campaign_id integer not null,
+  business_unit text not null,
+  message_id text not null,
+  budget_key text not null,
+  contact_keys text[] not null,
+  state text not null,
+  token_id text,
+  error text,
+  sent_by text not null,
+  sent_at timestamp with time zone not null,
+  constraint test_sends_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES campaigns(id),
+  constraint test_sends_pkey PRIMARY KEY (id),
+  constraint test_sends_state_check CHECK ((state = ANY (ARRAY['sending'::text, 'sent'::text, 'failed'::text, 'unknown'::text])))
+);
+
 create table transactions (
   contact_key text not null,
   id bigint not null generated always as identity,
@@ -269,12 +381,18 @@ create table users (
 create index api_keys_user on public.api_keys using btree (user_id);
 create index audit_log_at on public.audit_log using btree (at);
 create index audit_log_entity on public.audit_log using btree (entity, at);
+create index campaign_occurrences_run_date on public.campaign_occurrences using btree (run_date);
+create index campaign_occurrences_send_at on public.campaign_occurrences using btree (send_at);
 create unique index campaigns_name on public.campaigns using btree (lower(name)) WHERE (status <> 'archived'::text);
 create index campaigns_target_group on public.campaigns using btree (target_group_id);
 create index customer_history_valid_to on public.customer_history using brin (valid_to);
 create index customer_model_history_valid_to on public.customer_model_history using brin (valid_to);
 create index imports_kind_date on public.imports using btree (kind, import_date);
 create index model_runs_date on public.model_runs using btree (run_date);
+create index nightly_runs_date on public.nightly_runs using btree (run_date, id);
+create index occurrence_recipients_contact on public.occurrence_recipients using btree (contact_key) WHERE (NOT control);
+create index send_batches_budget on public.send_batches using btree (budget_key, send_at);
+create index send_batches_open on public.send_batches using btree (state) WHERE (state = ANY (ARRAY['planned'::text, 'sending'::text, 'failed'::text, 'unknown'::text]));
 create index sfmc_messages_app on public.sfmc_messages using btree (app_id, name);
 create index sign_in_failures_address on public.sign_in_failures using btree (client_address, failed_at);
 create index sign_in_failures_email on public.sign_in_failures using btree (email, failed_at);

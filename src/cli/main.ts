@@ -14,6 +14,7 @@ import { registerInit } from "./commands/init.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerPlan } from "./commands/plan.ts";
+import { registerRun } from "./commands/run.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerSfmc } from "./commands/sfmc.ts";
 import { registerTargetGroups } from "./commands/target-groups.ts";
@@ -68,6 +69,7 @@ export function buildProgram(context: CommandContext): Command {
   registerTargetGroups(program, context);
   registerCampaigns(program, context);
   registerPlan(program, context);
+  registerRun(program, context);
   return program;
 }
 

@@ -20,7 +20,7 @@ export const EXAMPLE_CONFIG = {
     pushConsent: "allow_push",
     exclusionFlags: [],
   },
-  imports: { maxLineBytes: 1024 * 1024 },
+  imports: { maxLineBytes: 1024 * 1024, dropFolder: null },
   sfmc: {
     accounts: [
       {
@@ -51,8 +51,9 @@ export const EXAMPLE_CONFIG = {
       },
     ],
   },
-  schedule: { nightlyAt: "02:00", timeZone: "UTC" },
-  campaigns: { globalControlPercent: 0, frequencyCap: null },
+  schedule: { nightlyAt: "02:00", timeZone: "UTC", requireFreshData: false },
+  campaigns: { globalControlPercent: 0, frequencyCap: null, testContacts: [] },
+  delivery: { handOverLeadMinutes: null, maxLatenessMinutes: 360, retentionDays: 400 },
   server: {
     port: 3000,
     host: "127.0.0.1",

@@ -237,6 +237,27 @@ export const ModelSettings = z
   });
 export type ModelSettings = z.infer<typeof ModelSettings>;
 
+/** `delivery`: how the nightly run hands the send batches over to SFMC. */
+export const DeliverySettings = z.strictObject({
+  /**
+   * Hand each batch over only this many minutes before its SendTime, pacing the hand-over by the
+   * budget and letting a pause stop what is not handed over yet (Default: null: every batch of the
+   * night is handed over during the run).
+   */
+  handOverLeadMinutes: z.number().int().min(1).max(1440).nullable().default(null),
+  /**
+   * A batch that would go out more than this many minutes after its campaign's send time is not
+   * sent at all: it expires (Default: 360).
+   */
+  maxLatenessMinutes: z.number().int().min(0).max(2880).default(360),
+  /**
+   * Recipient lists and batch keys are deleted this many days after the occurrence's
+   * measurement window ends; counts and analysis stay (Default: 400).
+   */
+  retentionDays: z.number().int().min(30).default(400),
+});
+export type DeliverySettings = z.infer<typeof DeliverySettings>;
+
 /** `server`: how `nightjar serve` listens and how long its sign-in sessions live. */
 export const ServerSettings = z
   .strictObject({
@@ -318,8 +339,14 @@ export const NightjarConfig = z
           .int()
           .min(1024)
           .default(1024 * 1024),
+        /**
+         * Folder the nightly run imports the day's files from, relative to the config file:
+         * `customers-YYYY-MM-DD.csv[.gz]` and `transactions-YYYY-MM-DD.csv[.gz]` (Default: none, no
+         * import step).
+         */
+        dropFolder: z.string().min(1).nullable().default(null),
       })
-      .default({ maxLineBytes: 1024 * 1024 }),
+      .default({ maxLineBytes: 1024 * 1024, dropFolder: null }),
     sfmc: z
       .strictObject({
         accounts: z.array(SfmcAccount).default([]),
@@ -335,8 +362,13 @@ export const NightjarConfig = z
           .default("02:00"),
         /** IANA time zone of the schedule and of import dates (Default: "UTC"). */
         timeZone: z.string().refine(isTimeZone, "is not a known IANA time zone").default("UTC"),
+        /**
+         * With a drop folder, a night whose files are missing stops before freezing any list
+         * (Default: false: it goes on with the data it has).
+         */
+        requireFreshData: z.boolean().default(false),
       })
-      .default({ nightlyAt: "02:00", timeZone: "UTC" }),
+      .default({ nightlyAt: "02:00", timeZone: "UTC", requireFreshData: false }),
     model: ModelSettings.prefault({}),
     campaigns: z
       .strictObject({
@@ -353,8 +385,14 @@ export const NightjarConfig = z
           })
           .nullable()
           .default(null),
+        /**
+         * Contact keys `campaigns test-send` pushes a campaign's message to (the team's own
+         * devices); never counted in an analysis or the frequency cap (Default: none).
+         */
+        testContacts: z.array(z.string().min(1)).max(100).default([]),
       })
-      .default({ globalControlPercent: 0, frequencyCap: null }),
+      .default({ globalControlPercent: 0, frequencyCap: null, testContacts: [] }),
+    delivery: DeliverySettings.prefault({}),
     server: ServerSettings.prefault({}),
   })
   .superRefine((config, ctx) => {

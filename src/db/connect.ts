@@ -35,6 +35,12 @@ export interface NightjarDb {
    * of its own: other processes then know that the owner's work tables are in use.
    */
   holdOwner(owner: number): Promise<() => Promise<void>>;
+  /**
+   * Takes advisory lock `key` for a session of its own, held until released or until the process
+   * dies; null at once when another session holds it. On PGlite the lock is this process's only
+   * (one process serves the folder; other processes need a lock of their own, see run-lock.ts).
+   */
+  tryHoldLock(key: number): Promise<(() => Promise<void>) | null>;
   /** Whether work-table owner `owner` is alive (in this process or another). */
   ownerAlive(owner: number): Promise<boolean>;
   /**

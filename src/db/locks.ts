@@ -12,6 +12,10 @@ export const LOCKS = {
   modelTables: 7_301_002,
   /** The synced SFMC push messages. */
   sfmcMessages: 7_301_003,
+  /** Campaign occurrences, their recipient lists and send batches: the freeze and resolutions. */
+  deliveryTables: 7_301_004,
+  /** One nightly run at a time (a session lock, held for the whole run). */
+  nightlyRun: 7_301_005,
 } as const;
 
 export type LockName = keyof typeof LOCKS;
@@ -27,6 +31,8 @@ export const LOCK_SUBJECTS: Record<LockName, string> = {
   customerTables: "the customer tables",
   modelTables: "the customer model",
   sfmcMessages: "the synced push messages",
+  deliveryTables: "the recipient lists and send batches",
+  nightlyRun: "the nightly run",
 };
 
 /** How to wait for a lock another process holds (an advisory lock, an embedded database folder). */

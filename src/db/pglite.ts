@@ -100,6 +100,7 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
   // Holding a Kysely connection takes PGlite's mutex, so raw calls never interleave with queries.
   const exclusive = <T>(fn: () => Promise<T>) => kysely.connection().execute(fn);
   const owners = new Set<number>();
+  const heldLocks = new Set<number>();
   return {
     engine: "pglite",
     kysely,
@@ -141,6 +142,13 @@ function wrapPGlite(pglite: PGlite): NightjarDb {
       };
     },
     ownerAlive: async (owner) => owners.has(owner),
+    tryHoldLock: async (key) => {
+      if (heldLocks.has(key)) return null;
+      heldLocks.add(key);
+      return async () => {
+        heldLocks.delete(key);
+      };
+    },
     interrupt: async () => {},
     close: async () => {
       await kysely.destroy();

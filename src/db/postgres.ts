@@ -132,6 +132,21 @@ function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
         client.release(true);
       };
     },
+    tryHoldLock: async (key) => {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ taken: boolean }>(
+          "select pg_try_advisory_lock($1) as taken",
+          [key],
+        );
+        if (rows[0]?.taken) return async () => client.release(true);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      client.release();
+      return null;
+    },
     ownerAlive: (owner) =>
       withClient(pool, async (client) => {
         const { rows } = await client.query<{ free: boolean }>(

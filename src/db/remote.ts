@@ -161,6 +161,7 @@ class ShareClient {
 
 function remoteDb(client: ShareClient, engine: NightjarDb["engine"], hostPid: number): NightjarDb {
   const kysely = new Kysely<Database>({ dialect: new RemoteDialect(client) });
+  const heldLocks = new Set<number>();
   return {
     engine,
     sharedBy: hostPid,
@@ -207,6 +208,13 @@ function remoteDb(client: ShareClient, engine: NightjarDb["engine"], hostPid: nu
         } finally {
           wire.end();
         }
+      };
+    },
+    tryHoldLock: async (key) => {
+      if (heldLocks.has(key)) return null;
+      heldLocks.add(key);
+      return async () => {
+        heldLocks.delete(key);
       };
     },
     ownerAlive: async (owner) => {

@@ -202,4 +202,88 @@ export interface Database {
     created_at: Date;
     updated_at: Date;
   };
+  nightly_runs: {
+    id: Generated<number>;
+    run_date: string;
+    trigger: "cli" | "schedule" | "api";
+    started_by: string;
+    holder: string;
+    status: "running" | "completed" | "failed";
+    started_at: Date;
+    finished_at: Date | null;
+    error: string | null;
+  };
+  nightly_run_steps: {
+    run_id: number;
+    position: number;
+    step: string;
+    status: "running" | "completed" | "failed" | "skipped" | "no_file";
+    started_at: Date;
+    finished_at: Date | null;
+    counts: Generated<unknown>;
+    note: string | null;
+    error: string | null;
+  };
+  campaign_occurrences: {
+    id: Generated<number>;
+    campaign_id: number;
+    local_date: string;
+    run_date: string;
+    send_at: Date;
+    state: "frozen" | "delivering" | "delivered" | "delivered_with_problems";
+    business_unit: string;
+    app_id: string;
+    message_id: string;
+    budget_key: string;
+    priority: number;
+    exclusive: boolean;
+    control_percent: string;
+    measurement_days: number;
+    reachable: number;
+    test: number;
+    control: number;
+    frozen_at: Date;
+    finished_at: Date | null;
+    lists_purged_at: Date | null;
+  };
+  occurrence_recipients: {
+    occurrence_id: number;
+    contact_key: string;
+    control: boolean;
+  };
+  send_batches: {
+    id: Generated<number>;
+    occurrence_id: number;
+    seq: number;
+    budget_key: string;
+    size: number;
+    contact_keys: string[] | null;
+    state: "planned" | "sending" | "sent" | "failed" | "unknown" | "expired" | "abandoned";
+    planned_at: Date;
+    send_at: Date;
+    late_minutes: Generated<number>;
+    token_id: string | null;
+    retryable: Generated<boolean>;
+    error: string | null;
+    attempts: Generated<number>;
+    handed_at: Date | null;
+    answered_at: Date | null;
+    resend_of: number | null;
+    resolved_by: string | null;
+    resolved_at: Date | null;
+    run_id: number | null;
+  };
+  test_sends: {
+    id: Generated<number>;
+    campaign_id: number;
+    business_unit: string;
+    message_id: string;
+    budget_key: string;
+    contact_keys: string[];
+    state: "sending" | "sent" | "failed" | "unknown";
+    token_id: string | null;
+    error: string | null;
+    sent_by: string;
+    sent_at: Date;
+  };
 }

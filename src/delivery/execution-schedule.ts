@@ -335,3 +335,49 @@ export function scheduleExecution(input: ExecutionInput): ExecutionSchedule {
   placed.sort((a, b) => a.at.getTime() - b.at.getTime());
   return { batches: placed, occurrences };
 }
+
+/**
+ * The minutes already taken in one account's send budget, for placing single batches after the
+ * schedule was made: a batch whose slot has passed by the time it can be handed over, or a
+ * re-send. Uses the same windows as the schedule, so it keeps the same budget.
+ */
+export class BudgetLedger {
+  readonly #windows: Windows;
+  readonly #limit: Limit;
+  readonly #base: number;
+
+  /** `from`: no batch will be placed before it; `taken`: batches of the account that hold slots. */
+  constructor(budgets: SendBudget[], key: string, from: Date, taken: HandedOverBatch[]) {
+    const limit = limitsByKey(budgets.filter((b) => b.key === key)).get(key);
+    if (limit === undefined) throw new RangeError(`no send budget for client id ${key}`);
+    this.#limit = limit;
+    this.#base = Math.floor(from.getTime() / MINUTE_MS) - limit.minutes + 1;
+    this.#windows = new Windows(this.#base, limit.minutes);
+    for (const batch of taken) if (batch.budgetKey === key) this.take(batch.at, batch.size);
+  }
+
+  /** The budget in words, e.g. "25,000 recipients per 30 minutes". */
+  get text(): string {
+    return this.#limit.text;
+  }
+
+  /** Records a batch in the minute of `at`. */
+  take(at: Date, size: number): void {
+    const minute = Math.floor(at.getTime() / MINUTE_MS);
+    if (minute >= this.#base) this.#windows.add(minute, size);
+  }
+
+  /** Gives a batch's minute back (it moved, or will not go out). */
+  release(at: Date, size: number): void {
+    this.take(at, -size);
+  }
+
+  /** The earliest whole minute at or after `from` at which `size` recipients keep within the budget. */
+  earliestFit(from: Date, size: number): Date {
+    const minute = Math.max(
+      Math.ceil(from.getTime() / MINUTE_MS),
+      this.#base + this.#limit.minutes - 1,
+    );
+    return new Date(this.#windows.earliestFit(minute, size, this.#limit.limit) * MINUTE_MS);
+  }
+}

@@ -3,17 +3,22 @@
  * the same selection and execution schedule as the freeze and the delivery (next issue), so the
  * plan predicts exactly what the night does.
  */
+import { sql } from "kysely";
 import type { App } from "../app.ts";
-import { type Campaign, listCampaigns } from "../campaigns/campaigns.ts";
-import { nightlyRunInstant, occurrencesDue } from "../campaigns/occurrences.ts";
+import { nightlyRunInstant } from "../campaigns/occurrences.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { NightjarError } from "../errors.ts";
-import { countTargetGroup, groupRuleLoader } from "../targeting/count.ts";
-import type { Rule } from "../targeting/rule.ts";
+import { countTargetGroup } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
 import { accountBudgets, scheduleExecution } from "./execution-schedule.ts";
-import { selectionCounts, selectionOverlaps, selectRecipients } from "./selection.ts";
+import {
+  accountOfUnit,
+  longestWindow,
+  nightOccurrences,
+  selectPending,
+  takenSlots,
+} from "./night.ts";
+import { selectionOverlaps } from "./selection.ts";
 
 /** One campaign occurrence of the night, as the plan shows it. */
 export interface PlannedOccurrence {
@@ -27,11 +32,15 @@ export interface PlannedOccurrence {
   messageId: string;
   /** The occurrence's local date, in the campaign's zone. */
   localDate: string;
+  /** Frozen already: the numbers are those of its stored list and batches. */
+  frozen: boolean;
   sendTime: { local: string; timeZone: string; utc: string; sfmc: string };
   targetGroup: { id: number; total: number; reachable: number };
   /** Members left after the priorities (exclusive campaigns), then split. */
   afterPriorities: number;
   lostToHigherPriority: number;
+  /** Test members the frequency cap kept from this push. */
+  cappedByFrequency: number;
   control: number;
   test: number;
   batches: number;
@@ -54,10 +63,7 @@ export interface NightPlan {
   warnings: string[];
 }
 
-/** A campaign's group is gone (or its business unit no longer configured). */
-export class PlanError extends NightjarError {
-  override name = "PlanError";
-}
+export { PlanError } from "./night.ts";
 
 /** Use case: the plan of the nightly run of `date` (Default: today in `schedule.timeZone`). */
 export async function planNight(
@@ -66,72 +72,66 @@ export async function planNight(
 ): Promise<NightPlan> {
   const { config } = app;
   const date = options.date ?? todayIn(config.schedule.timeZone, app.clock);
-  const nightly = { nightlyAt: config.schedule.nightlyAt, timeZone: config.schedule.timeZone };
-  const campaigns = await listCampaigns(app, { status: "scheduled" });
-  const due = occurrencesDue(campaigns, date, nightly);
-  const loadRule = groupRuleLoader(app.db.kysely);
-  const rules = new Map<number, Rule>();
-  for (const { campaign } of due) {
-    if (rules.has(campaign.targetGroupId)) continue;
-    const rule = await loadRule(campaign.targetGroupId);
-    if (rule === null)
-      throw new PlanError(
-        `campaign #${campaign.id} "${campaign.name}": its target group #${campaign.targetGroupId} is gone`,
-      );
-    rules.set(campaign.targetGroupId, rule as Rule);
-  }
+  const night = await nightOccurrences(app, date);
   // The members are taken as of the run's date (the data it imports that night).
   const asOf = date;
   const totals = new Map<number, { total: number; reachable: number; consent: string | null }>();
-  for (const [groupId, rule] of rules) {
+  for (const { campaign, rule } of night) {
+    if (totals.has(campaign.targetGroupId)) continue;
     const counted = await countTargetGroup(app, rule, { asOf });
-    totals.set(groupId, {
+    totals.set(campaign.targetGroupId, {
       total: counted.total,
       reachable: counted.reachable,
       consent: counted.consentAttribute,
     });
   }
-  const ruleOf = (c: Campaign) => rules.get(c.targetGroupId) as Rule;
+  const pending = night.filter((o) => o.frozenId === null);
   const { counts, overlaps } = await inTransaction(
     app.db.kysely,
     { timeZone: config.schedule.timeZone, jit: false },
     async (trx) => {
-      await selectRecipients(
-        trx,
-        config,
-        due.map(({ campaign }) => ({
-          campaignId: campaign.id,
-          rule: ruleOf(campaign),
-          priority: campaign.priority,
-          exclusive: campaign.exclusive,
-          controlGroupPercent: campaign.controlGroupPercent,
-        })),
-        { asOf },
-      );
-      return { counts: await selectionCounts(trx), overlaps: await selectionOverlaps(trx) };
+      const counts = await selectPending(trx, config, date, pending, pending.length < night.length);
+      return { counts, overlaps: await selectionOverlaps(trx) };
     },
   );
-  const accountOf = (mid: string) =>
-    config.sfmc.accounts.find((a) => a.businessUnits.some((bu) => bu.mid === mid));
+  const frozen = await frozenCounts(
+    app,
+    night.flatMap((o) => (o.frozenId === null ? [] : [o.frozenId])),
+  );
+  const schedulable = pending.flatMap((o, index) =>
+    o.budgetKey === null ? [] : [{ o, index, budgetKey: o.budgetKey }],
+  );
+  const firstSend = Math.min(...schedulable.map(({ o }) => o.sendAt.getTime()));
   const execution = scheduleExecution({
     budgets: accountBudgets(config.sfmc.accounts),
-    occurrences: due.map(({ campaign, sendAt }, index) => ({
+    occurrences: schedulable.map(({ o, index, budgetKey }) => ({
       id: String(index),
-      budgetKey:
-        accountOf(campaign.businessUnit)?.clientId ?? `unconfigured:${campaign.businessUnit}`,
-      sendAt,
-      priority: campaign.priority,
-      campaignId: campaign.id,
+      budgetKey,
+      sendAt: o.sendAt,
+      priority: o.campaign.priority,
+      campaignId: o.campaign.id,
       recipients: counts.get(index)?.test ?? 0,
     })),
+    handedOver:
+      schedulable.length === 0
+        ? []
+        : await takenSlots(
+            app.db.kysely,
+            [...new Set(schedulable.map((s) => s.budgetKey))],
+            new Date(firstSend),
+            longestWindow(config),
+          ),
   });
   const scheduled = new Map(execution.occurrences.map((o) => [o.id, o]));
-  const occurrences = due.map(({ campaign, localDate: day, sendAt }, index): PlannedOccurrence => {
-    const count = counts.get(index) ?? { reachable: 0, assigned: 0, control: 0, test: 0, lost: 0 };
+  const occurrences = night.map((occurrence): PlannedOccurrence => {
+    const { campaign, localDate: day, sendAt } = occurrence;
+    const index = pending.indexOf(occurrence);
+    const stored = occurrence.frozenId === null ? undefined : frozen.get(occurrence.frozenId);
+    const count = stored ?? counts.get(index) ?? EMPTY_COUNT;
     const group = totals.get(campaign.targetGroupId) ?? { total: 0, reachable: 0, consent: null };
-    const plan = scheduled.get(String(index));
-    const account = accountOf(campaign.businessUnit);
-    const warnings = [...(plan?.warnings ?? [])];
+    const plan = stored ?? scheduled.get(String(index));
+    const account = accountOfUnit(config, campaign.businessUnit);
+    const warnings = [...(stored ? [] : (scheduled.get(String(index))?.warnings ?? []))];
     if (!account)
       warnings.push(
         `business unit ${campaign.businessUnit} is no longer configured: nothing can be sent`,
@@ -139,6 +139,10 @@ export async function planNight(
     if (campaign.controlGroupPercent === 0)
       warnings.push("no control group: the campaign's effect cannot be measured");
     if (count.test === 0) warnings.push("nobody to send to");
+    if (count.capped > 0)
+      warnings.push(
+        `the frequency cap keeps ${count.capped.toLocaleString("en-US")} customers from this push`,
+      );
     return {
       campaignId: campaign.id,
       campaignName: campaign.name,
@@ -149,6 +153,7 @@ export async function planNight(
       appId: campaign.appId,
       messageId: campaign.messageId,
       localDate: day,
+      frozen: stored !== undefined,
       sendTime: {
         local: `${day} ${campaign.sendTime}`,
         timeZone: campaign.timeZone,
@@ -158,6 +163,7 @@ export async function planNight(
       targetGroup: { id: campaign.targetGroupId, total: group.total, reachable: group.reachable },
       afterPriorities: count.assigned,
       lostToHigherPriority: count.lost,
+      cappedByFrequency: count.capped,
       control: count.control,
       test: count.test,
       batches: plan?.batches ?? 0,
@@ -172,10 +178,6 @@ export async function planNight(
     warnings.push(
       "no push-consent attribute is configured (customers.pushConsent): every present customer counts as consenting",
     );
-  if (config.campaigns.frequencyCap)
-    warnings.push(
-      "the frequency cap counts the pushes the nightly runs record; none are recorded yet",
-    );
   return {
     date,
     window: nightWindow(app, date),
@@ -183,13 +185,64 @@ export async function planNight(
     overlaps: {
       customersInSeveral: overlaps.customersInSeveral,
       pairs: overlaps.pairs.map((p) => ({
-        campaignA: due[p.a]?.campaign.id ?? -1,
-        campaignB: due[p.b]?.campaign.id ?? -1,
+        campaignA: pending[p.a]?.campaign.id ?? -1,
+        campaignB: pending[p.b]?.campaign.id ?? -1,
         customers: p.customers,
       })),
     },
     warnings,
   };
+}
+
+const EMPTY_COUNT = { reachable: 0, assigned: 0, control: 0, test: 0, lost: 0, capped: 0 };
+
+/** What frozen occurrences hold: their counts and batches, as the plan shows them. */
+async function frozenCounts(app: App, ids: number[]) {
+  const result = new Map<
+    number,
+    {
+      reachable: number;
+      assigned: number;
+      control: number;
+      test: number;
+      lost: number;
+      capped: number;
+      batches: number;
+      firstBatchAt: Date | null;
+      lastBatchAt: Date | null;
+      latenessMinutes: number;
+    }
+  >();
+  if (ids.length === 0) return result;
+  const rows = await sql<{
+    id: number;
+    reachable: number;
+    test: number;
+    control: number;
+    batches: number;
+    first: Date | null;
+    last: Date | null;
+    late: number | null;
+  }>`
+    select o.id, o.reachable, o.test, o.control, count(b.id)::integer as batches,
+      min(b.send_at) as first, max(b.send_at) as last, max(b.late_minutes)::integer as late
+    from campaign_occurrences o left join send_batches b on b.occurrence_id = o.id
+      and b.state not in ('expired', 'abandoned')
+    where o.id in (${sql.join(ids)}) group by o.id`.execute(app.db.kysely);
+  for (const r of rows.rows)
+    result.set(r.id, {
+      reachable: r.reachable,
+      assigned: r.test + r.control,
+      control: r.control,
+      test: r.test,
+      lost: r.reachable - r.test - r.control,
+      capped: 0,
+      batches: r.batches,
+      firstBatchAt: r.first,
+      lastBatchAt: r.last,
+      latenessMinutes: r.late ?? 0,
+    });
+  return result;
 }
 
 /** The run of `date` hands over what is due from its start until the next night's start. */

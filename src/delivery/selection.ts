@@ -3,9 +3,10 @@
  * freeze (next issue) stores — reachable members of each occurrence's group (the global control
  * already out) → exclusive campaigns assigned by priority (each customer to the highest-priority
  * one; ties by the lower campaign id) → each occurrence's members split into test and control by
- * a stable hash of (campaign, contact key). A customer in campaign A's control group therefore
- * gets no lower-priority exclusive campaign that night, and A's uplift measures push against no
- * push.
+ * a stable hash of (campaign, contact key) → the frequency cap, which drops a customer's test
+ * pushes beyond what the cap still allows (the night's in priority order). A customer in campaign
+ * A's control group therefore gets no lower-priority exclusive campaign that night, and A's
+ * uplift measures push against no push.
  */
 import { type RawBuilder, sql } from "kysely";
 import type { NightjarConfig } from "../config/schema.ts";
@@ -31,8 +32,24 @@ export function controlSeed(campaignId: number): string {
   return String(campaignId);
 }
 
+/** How a night's selection is taken. */
+export interface SelectionOptions {
+  /** The date the members are taken as of. */
+  asOf: string;
+  /**
+   * The frequency cap, with the instant from which the pushes already frozen count (Default:
+   * none).
+   */
+  frequencyCap?: { maxPushes: number; since: Date } | null;
+  /**
+   * The nightly run date whose already frozen exclusive occurrences have taken their members
+   * (test and control) from the exclusive occurrences selected now (Default: none).
+   */
+  takenOn?: string | null;
+}
+
 /**
- * Fills the temporary table `selection` (occ, contact_key, assigned, control) for the
+ * Fills the temporary table `selection` (occ, contact_key, assigned, control, capped) for the
  * occurrences, in the caller's transaction (it is dropped at commit). `occ` is the occurrence's
  * index in `occurrences`.
  */
@@ -40,9 +57,9 @@ export async function selectRecipients(
   trx: Db,
   config: NightjarConfig,
   occurrences: readonly SelectionOccurrence[],
-  options: { asOf: string },
+  options: SelectionOptions,
 ): Promise<void> {
-  await sql`create temporary table selection (occ integer not null, contact_key text not null, assigned boolean not null, control boolean not null) on commit drop`.execute(
+  await sql`create temporary table selection (occ integer not null, contact_key text not null, assigned boolean not null, control boolean not null, capped boolean not null default false) on commit drop`.execute(
     trx,
   );
   if (occurrences.length === 0) return;
@@ -58,6 +75,12 @@ export async function selectRecipients(
     (o, index) =>
       sql`(${index}::integer, ${o.priority}::integer, ${o.campaignId}::integer, ${o.exclusive}::boolean, ${Math.round(o.controlGroupPercent * 100)}::integer)`,
   );
+  const values = sql`values ${sql.join(params)}`;
+  const taken =
+    options.takenOn == null
+      ? sql`false`
+      : sql`(r.exclusive and exists (select 1 from occurrence_recipients x join campaign_occurrences o on o.id = x.occurrence_id
+          where o.run_date = ${options.takenOn}::date and o.exclusive and x.contact_key = r.contact_key))`;
   const bucketBySeed = occurrences.map(
     (o, index) =>
       sql`when ${index} then ${stableBucket(controlSeed(o.campaignId), sql.ref("r.contact_key"))}`,
@@ -65,34 +88,76 @@ export async function selectRecipients(
   await sql`
     insert into selection (occ, contact_key, assigned, control)
     with members as (${sql.join(members, sql` union all `)}),
-    params (occ, priority, campaign_id, exclusive, control_bp) as (values ${sql.join(params)}),
+    params (occ, priority, campaign_id, exclusive, control_bp) as (${values}),
     ranked as (
       select m.occ, m.contact_key, p.exclusive, p.control_bp,
         row_number() over (partition by m.contact_key, p.exclusive order by p.priority, p.campaign_id) as rank
       from members m join params p on p.occ = m.occ
     )
-    select r.occ, r.contact_key, (not r.exclusive or r.rank = 1) as assigned,
+    select r.occ, r.contact_key, (not r.exclusive or r.rank = 1) and not ${taken} as assigned,
       (case r.occ ${sql.join(bucketBySeed, sql` `)} end) < r.control_bp as control
     from ranked r`.execute(trx);
+  const cap = options.frequencyCap;
+  if (cap) await applyFrequencyCap(trx, values, cap);
 }
 
-/** Per occurrence: reachable, assigned after priorities, control, test, lost to a higher priority. */
-export async function selectionCounts(
+/**
+ * Drops the test pushes a customer may no longer get: the pushes of occurrences frozen since
+ * `since` count first, then tonight's in priority order (ties: the lower campaign id).
+ */
+async function applyFrequencyCap(
   trx: Db,
-): Promise<
-  Map<number, { reachable: number; assigned: number; control: number; test: number; lost: number }>
-> {
+  values: RawBuilder<unknown>,
+  cap: { maxPushes: number; since: Date },
+): Promise<void> {
+  await sql`
+    with params (occ, priority, campaign_id, exclusive, control_bp) as (${values}),
+    prior as (
+      select r.contact_key, count(*)::integer as n
+      from occurrence_recipients r join campaign_occurrences o on o.id = r.occurrence_id
+      where not r.control and o.send_at >= ${cap.since}
+      group by r.contact_key
+    ),
+    ranked as (
+      select s.occ, s.contact_key,
+        row_number() over (partition by s.contact_key order by p.priority, p.campaign_id) as n
+      from selection s join params p on p.occ = s.occ
+      where s.assigned and not s.control
+    )
+    update selection s set assigned = false, capped = true
+    from ranked r left join prior pr on pr.contact_key = r.contact_key
+    where s.occ = r.occ and s.contact_key = r.contact_key
+      and r.n > ${cap.maxPushes}::integer - coalesce(pr.n, 0)`.execute(trx);
+}
+
+/** What the selection gave one occurrence. */
+export interface SelectionCount {
+  reachable: number;
+  /** Left after the priorities (test and control). */
+  assigned: number;
+  control: number;
+  test: number;
+  /** Lost to a higher-priority exclusive occurrence. */
+  lost: number;
+  /** Test pushes the frequency cap dropped. */
+  capped: number;
+}
+
+/** Per occurrence: reachable, assigned after priorities, control, test, lost to a higher priority, capped. */
+export async function selectionCounts(trx: Db): Promise<Map<number, SelectionCount>> {
   const rows = await sql<{
     occ: number;
     reachable: number;
     assigned: number;
     control: number;
     test: number;
+    capped: number;
   }>`
     select occ, count(*)::integer as reachable,
-      (count(*) filter (where assigned))::integer as assigned,
+      (count(*) filter (where assigned or capped))::integer as assigned,
       (count(*) filter (where assigned and control))::integer as control,
-      (count(*) filter (where assigned and not control))::integer as test
+      (count(*) filter (where assigned and not control))::integer as test,
+      (count(*) filter (where capped))::integer as capped
     from selection group by occ`.execute(trx);
   return new Map(
     rows.rows.map((r) => [
@@ -103,6 +168,7 @@ export async function selectionCounts(
         control: r.control,
         test: r.test,
         lost: r.reachable - r.assigned,
+        capped: r.capped,
       },
     ]),
   );

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { injectFetch } from "../../emulator/inject-fetch.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
 import { cliActor } from "../../src/audit/audit.ts";
+import type { Clock } from "../../src/clock.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
 import { syncMessages, type UsableMessage, usableMessages } from "../../src/sfmc/sync.ts";
@@ -38,11 +39,12 @@ export interface CampaignFixture {
 export async function campaignFixture(
   db: NightjarDb,
   emulator: RunningEmulator,
-  options: { config?: (config: NightjarConfig) => void; now?: string } = {},
+  options: { config?: (config: NightjarConfig) => void; now?: string; clock?: Clock } = {},
 ): Promise<CampaignFixture> {
   const t = await startTestServer(db, {
     sfmc: injectFetch(emulator.app),
     ...(options.config ? { config: options.config } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   if (options.now) t.clock.set(options.now);
   await syncMessages(t.app, cliActor());

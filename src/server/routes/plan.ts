@@ -21,6 +21,7 @@ const PlannedOccurrence = z.object({
   appId: z.string(),
   messageId: z.string(),
   localDate: z.string(),
+  frozen: z.boolean(),
   sendTime: z.object({
     local: z.string(),
     timeZone: z.string(),
@@ -34,6 +35,7 @@ const PlannedOccurrence = z.object({
   }),
   afterPriorities: z.number().int(),
   lostToHigherPriority: z.number().int(),
+  cappedByFrequency: z.number().int(),
   control: z.number().int(),
   test: z.number().int(),
   batches: z.number().int(),

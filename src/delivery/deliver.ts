@@ -1,0 +1,383 @@
+/**
+ * The executor: hands the night's send batches over to SFMC, at most once each. A batch is
+ * written `sending` (committed) before its call and gets its outcome after: `sent` with the
+ * tokenId, `failed` when SFMC did not take it, `unknown` when it may have. Calls go out in
+ * SendTime and priority order, at most `maxInFlight` at once per SFMC account, accounts in
+ * parallel. A batch whose slot has passed gets the earliest minute the budget still allows, and
+ * expires past the lateness limit.
+ */
+import { sql } from "kysely";
+import type { App, SfmcAccountClient } from "../app.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { SendOutcomeUnknown, SfmcConnectionError, SfmcError } from "../sfmc/errors.ts";
+import { accountBudgets, BudgetLedger } from "./execution-schedule.ts";
+import { NO_HOOKS, type RunHooks } from "./hooks.ts";
+import { longestWindow, takenSlots } from "./night.ts";
+import { settleOccurrences } from "./occurrence-states.ts";
+
+const MINUTE_MS = 60_000;
+
+/** Progress of one SFMC account's hand-over. */
+export interface AccountProgress {
+  account: string;
+  batches: number;
+  batchesDone: number;
+  recipients: number;
+  recipientsDone: number;
+}
+
+/** What one delivery did. */
+export interface DeliveryResult {
+  /** Batches found `sending` (a run that died mid-call) and marked `unknown`. */
+  recovered: number;
+  handled: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  expired: number;
+  late: number;
+  accounts: AccountProgress[];
+}
+
+export interface DeliveryOptions {
+  /** The nightly run date: its batches and those left over from earlier nights. */
+  date: string;
+  runId: number | null;
+  hooks?: RunHooks;
+  onProgress?: (accounts: AccountProgress[]) => void;
+  /** Stops handing over further batches (those in flight finish). */
+  signal?: AbortSignal;
+}
+
+/** A batch waiting to be handed over. */
+interface QueuedBatch {
+  id: number;
+  occurrenceId: number;
+  campaignId: number;
+  state: "planned" | "failed";
+  size: number;
+  sendAt: Date;
+  occurrenceSendAt: Date;
+  budgetKey: string;
+  businessUnit: string;
+  messageId: string;
+}
+
+/** What became of a send. */
+type Outcome =
+  | { state: "sent"; tokenId: string }
+  | { state: "failed"; retryable: boolean; error: string }
+  | { state: "unknown"; error: string };
+
+/**
+ * A send's failure as a batch state: SFMC refused it (a 4xx other than 401/429: permanent), did
+ * not take it for a passing reason (429, 503, 401, no connection: retryable), or may have taken it.
+ */
+export function sendFailure(error: unknown): Outcome {
+  if (error instanceof SendOutcomeUnknown) return { state: "unknown", error: error.message };
+  if (error instanceof SfmcConnectionError)
+    return { state: "failed", retryable: true, error: error.message };
+  if (error instanceof SfmcError) {
+    const status = error.httpStatus;
+    const passing = status === 401 || status === 429 || status === 503 || error.kind === "config";
+    if (status >= 500 && status !== 503) return { state: "unknown", error: error.message };
+    return { state: "failed", retryable: passing, error: error.message };
+  }
+  // Nothing says the call did not go out.
+  const message = error instanceof Error ? error.message : String(error);
+  return { state: "unknown", error: `the send ended in an unexpected error: ${message}` };
+}
+
+/** Marks every batch and test send found `sending` as `unknown`: its call may have reached SFMC. */
+export async function recoverInterrupted(app: App): Promise<number> {
+  const now = app.clock.now();
+  const error =
+    "the run handing it over stopped during its call (found sending at the next run): SFMC may have received it";
+  const batches = await app.db.kysely
+    .updateTable("send_batches")
+    .set({ state: "unknown", error, answered_at: now })
+    .where("state", "=", "sending")
+    .executeTakeFirst();
+  await app.db.kysely
+    .updateTable("test_sends")
+    .set({ state: "unknown", error })
+    .where("state", "=", "sending")
+    .execute();
+  return Number(batches.numUpdatedRows);
+}
+
+const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS);
+
+/** Use case: hands over every batch of the night (and earlier nights) still to go. */
+export async function deliverNight(app: App, options: DeliveryOptions): Promise<DeliveryResult> {
+  const hooks = options.hooks ?? NO_HOOKS;
+  const recovered = await recoverInterrupted(app);
+  const rows = await app.db.kysely
+    .selectFrom("send_batches as b")
+    .innerJoin("campaign_occurrences as o", "o.id", "b.occurrence_id")
+    .select([
+      "b.id",
+      "b.occurrence_id",
+      "b.state",
+      "b.size",
+      "b.send_at",
+      "b.budget_key",
+      "o.campaign_id",
+      "o.send_at as occurrence_send_at",
+      "o.business_unit",
+      "o.message_id",
+      "o.priority",
+    ])
+    .where("o.run_date", "<=", options.date)
+    .where((eb) =>
+      eb.or([
+        eb("b.state", "=", "planned"),
+        eb.and([eb("b.state", "=", "failed"), eb("b.retryable", "=", true)]),
+      ]),
+    )
+    .orderBy("b.send_at")
+    .orderBy("o.priority")
+    .orderBy("o.campaign_id")
+    .orderBy("b.seq")
+    .execute();
+  const byKey = new Map<string, QueuedBatch[]>();
+  for (const r of rows) {
+    const batch: QueuedBatch = {
+      id: r.id,
+      occurrenceId: r.occurrence_id,
+      campaignId: r.campaign_id,
+      state: r.state as "planned" | "failed",
+      size: r.size,
+      sendAt: r.send_at,
+      occurrenceSendAt: r.occurrence_send_at,
+      budgetKey: r.budget_key,
+      businessUnit: r.business_unit,
+      messageId: r.message_id,
+    };
+    const list = byKey.get(r.budget_key);
+    if (list) list.push(batch);
+    else byKey.set(r.budget_key, [batch]);
+  }
+  const result: DeliveryResult = {
+    recovered,
+    handled: 0,
+    sent: 0,
+    failed: 0,
+    unknown: 0,
+    expired: 0,
+    late: 0,
+    accounts: [],
+  };
+  const progress = [...byKey].map(([key, batches]) => ({
+    account: app.sfmc.find((s) => s.account.clientId === key)?.account.name ?? key,
+    batches: batches.length,
+    batchesDone: 0,
+    recipients: batches.reduce((n, b) => n + b.size, 0),
+    recipientsDone: 0,
+  }));
+  result.accounts = progress;
+  options.onProgress?.(progress);
+  await Promise.all(
+    [...byKey].map(([key, batches], index) =>
+      deliverAccount(app, key, batches, {
+        ...options,
+        hooks,
+        done: (batch, outcome) => {
+          result.handled += 1;
+          result[outcome.state] += 1;
+          if (outcome.late) result.late += 1;
+          const account = progress[index] as AccountProgress;
+          account.batchesDone += 1;
+          account.recipientsDone += batch.size;
+          options.onProgress?.(progress);
+        },
+      }),
+    ),
+  );
+  await settleOccurrences(app, options.date);
+  return result;
+}
+
+type Done = (
+  batch: QueuedBatch,
+  outcome: { state: "sent" | "failed" | "unknown" | "expired"; late: boolean },
+) => void;
+
+/** Hands over one account's batches with at most `maxInFlight` calls at once. */
+async function deliverAccount(
+  app: App,
+  key: string,
+  queue: QueuedBatch[],
+  options: DeliveryOptions & { hooks: RunHooks; done: Done },
+): Promise<void> {
+  const { config } = app;
+  const first = app.sfmc.find((s) => s.account.clientId === key);
+  const now = app.clock.now();
+  const ledger = new BudgetLedger(
+    accountBudgets(config.sfmc.accounts),
+    key,
+    now,
+    await takenSlots(app.db.kysely, [key], now, longestWindow(config)),
+  );
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const batch = queue[next];
+      if (batch === undefined) return;
+      next += 1;
+      const client = app.sfmc.find((s) =>
+        s.account.businessUnits.some((bu) => bu.mid === batch.businessUnit),
+      );
+      await handOver(app, batch, client, ledger, options);
+    }
+  };
+  const inFlight = first?.account.maxInFlight ?? 1;
+  await Promise.all(Array.from({ length: inFlight }, worker));
+}
+
+/** One batch: its slot, its `sending`, its call and its outcome. */
+async function handOver(
+  app: App,
+  batch: QueuedBatch,
+  client: SfmcAccountClient | undefined,
+  ledger: BudgetLedger,
+  options: DeliveryOptions & { hooks: RunHooks; done: Done },
+): Promise<void> {
+  const { delivery } = app.config;
+  const db = app.db.kysely;
+  const holdsSlot = batch.state === "planned";
+  if (delivery.handOverLeadMinutes !== null) {
+    const wait = batch.sendAt.getTime() - delivery.handOverLeadMinutes * MINUTE_MS;
+    const ms = wait - app.clock.now().getTime();
+    if (ms > 0) await app.clock.sleep(ms, options.signal);
+  }
+  const campaign = await db
+    .selectFrom("campaigns")
+    .select("status")
+    .where("id", "=", batch.campaignId)
+    .executeTakeFirst();
+  if (campaign?.status === "paused" || campaign?.status === "archived") {
+    if (holdsSlot) ledger.release(batch.sendAt, batch.size);
+    await expire(
+      app,
+      batch,
+      `the campaign was ${campaign.status} before this batch was handed over`,
+    );
+    options.done(batch, { state: "expired", late: false });
+    return;
+  }
+  if (!client) {
+    await finish(app, batch, {
+      state: "failed",
+      retryable: false,
+      error: `business unit ${batch.businessUnit} is no longer configured (sfmc.accounts[].businessUnits): nothing was sent`,
+    });
+    options.done(batch, { state: "failed", late: false });
+    return;
+  }
+  // SFMC takes a SendTime in whole minutes; one at least a minute ahead leaves the call time.
+  const earliest = ceilMinute(new Date(app.clock.now().getTime() + MINUTE_MS));
+  let slot = batch.sendAt;
+  if (slot < earliest || !holdsSlot) {
+    if (holdsSlot) ledger.release(batch.sendAt, batch.size);
+    slot = ledger.earliestFit(slot < earliest ? earliest : slot, batch.size);
+    ledger.take(slot, batch.size);
+  }
+  const lateMinutes = Math.max(
+    0,
+    (slot.getTime() - ceilMinute(batch.occurrenceSendAt).getTime()) / MINUTE_MS,
+  );
+  if (lateMinutes > delivery.maxLatenessMinutes) {
+    ledger.release(slot, batch.size);
+    await expire(
+      app,
+      batch,
+      `it could only go out at ${slot.toISOString()}, ${lateMinutes} minutes after its send time, past delivery.maxLatenessMinutes (${delivery.maxLatenessMinutes})`,
+    );
+    options.done(batch, { state: "expired", late: true });
+    return;
+  }
+  const keys = await db
+    .selectFrom("send_batches")
+    .select("contact_keys")
+    .where("id", "=", batch.id)
+    .executeTakeFirstOrThrow();
+  const taken = await inTransaction(db, {}, async (trx) => {
+    const updated = await trx
+      .updateTable("send_batches")
+      .set((eb) => ({
+        state: "sending",
+        send_at: slot,
+        late_minutes: lateMinutes,
+        attempts: eb("attempts", "+", 1),
+        handed_at: app.clock.now(),
+        error: null,
+        retryable: false,
+        run_id: options.runId,
+      }))
+      .where("id", "=", batch.id)
+      .where("state", "=", batch.state)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    await trx
+      .updateTable("campaign_occurrences")
+      .set({ state: "delivering" })
+      .where("id", "=", batch.occurrenceId)
+      .where("state", "in", ["frozen", "delivered", "delivered_with_problems"])
+      .execute();
+    return true;
+  });
+  // Someone else (an operator, another process) changed it meanwhile: it is theirs.
+  if (!taken) return;
+  options.hooks.reached("batch-write");
+  let outcome: Outcome;
+  try {
+    const tokenId = await client.client.sendToContacts(
+      batch.businessUnit,
+      batch.messageId,
+      keys.contact_keys ?? [],
+      slot,
+    );
+    outcome = { state: "sent", tokenId };
+  } catch (error) {
+    outcome = sendFailure(error);
+  }
+  options.hooks.reached("send-answer");
+  await finish(app, batch, outcome);
+  options.hooks.reached("batch-result");
+  options.done(batch, { state: outcome.state, late: lateMinutes > 0 });
+}
+
+async function finish(app: App, batch: QueuedBatch, outcome: Outcome): Promise<void> {
+  const now = app.clock.now();
+  const values =
+    outcome.state === "sent"
+      ? { state: "sent" as const, token_id: outcome.tokenId, error: null }
+      : outcome.state === "failed"
+        ? { state: "failed" as const, retryable: outcome.retryable, error: outcome.error }
+        : { state: "unknown" as const, error: outcome.error };
+  await app.db.kysely
+    .updateTable("send_batches")
+    .set({ ...values, answered_at: now })
+    .where("id", "=", batch.id)
+    .execute();
+}
+
+async function expire(app: App, batch: QueuedBatch, reason: string): Promise<void> {
+  await app.db.kysely
+    .updateTable("send_batches")
+    .set({ state: "expired", error: reason, retryable: false, answered_at: app.clock.now() })
+    .where("id", "=", batch.id)
+    .where("state", "=", batch.state)
+    .execute();
+}
+
+/** Batches of the night by state, for reports. */
+export async function batchStates(app: App, date: string): Promise<Record<string, number>> {
+  const rows = await sql<{ state: string; n: number }>`
+    select b.state, count(*)::integer as n from send_batches b
+    join campaign_occurrences o on o.id = b.occurrence_id
+    where o.run_date = ${date}::date group by b.state`.execute(app.db.kysely);
+  return Object.fromEntries(rows.rows.map((r) => [r.state, r.n]));
+}
