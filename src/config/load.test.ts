@@ -47,15 +47,17 @@ describe("config", () => {
         pushConsent: null,
         exclusionFlags: [],
       },
-      campaigns: { globalControlPercent: 0, frequencyCap: null },
-      imports: { maxLineBytes: 1_048_576 },
+      campaigns: { globalControlPercent: 0, frequencyCap: null, testContacts: [] },
+      imports: { maxLineBytes: 1_048_576, dropFolder: null },
       sfmc: { accounts: [], apps: [] },
-      schedule: { nightlyAt: "02:00", timeZone: "UTC" },
+      schedule: { nightlyAt: "02:00", timeZone: "UTC", requireFreshData: false },
+      delivery: { handOverLeadMinutes: null, maxLatenessMinutes: 360, retentionDays: 400 },
       // The example writes every default out.
       model: EXAMPLE_CONFIG.model,
       server: EXAMPLE_CONFIG.server,
     });
     expect(empty.config.imports).toEqual(EXAMPLE_CONFIG.imports);
+    expect(empty.config.delivery).toEqual(EXAMPLE_CONFIG.delivery);
     const https = await loadConfig({
       path: await configFile("https.json", {
         server: { publicUrl: "https://nightjar.example.com" },
