@@ -220,20 +220,30 @@ async function deliverAccount(
     await takenSlots(app.db.kysely, [key], now, longestWindow(config)),
   );
   let next = 0;
-  const worker = async () => {
+  // SFMC still throttling although the budget is kept: after each call that met a 429 (its
+  // Retry-After honoured by the client), one call fewer goes out at once, down to one.
+  let allowed = first?.account.maxInFlight ?? 1;
+  const worker = async (slot: number) => {
     for (;;) {
-      if (options.signal?.aborted) return;
+      if (options.signal?.aborted || slot >= allowed) return;
       const batch = queue[next];
       if (batch === undefined) return;
       next += 1;
       const client = app.sfmc.find((s) =>
         s.account.businessUnits.some((bu) => bu.mid === batch.businessUnit),
       );
+      const throttled = client?.client.throttledAnswers ?? 0;
       await handOver(app, batch, client, ledger, options);
+      if ((client?.client.throttledAnswers ?? 0) > throttled && allowed > 1) {
+        allowed -= 1;
+        app.logger.warn(
+          { component: "delivery", account: client?.account.name, inFlight: allowed },
+          "SFMC throttled a send (429): fewer sends at once for the rest of the night",
+        );
+      }
     }
   };
-  const inFlight = first?.account.maxInFlight ?? 1;
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: allowed }, (_, slot) => worker(slot)));
 }
 
 /** One batch: its slot, its `sending`, its call and its outcome. */

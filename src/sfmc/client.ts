@@ -143,6 +143,11 @@ export class SfmcClient {
     return new SfmcClient({ ...this.#options, retry: { ...this.#options.retry, ...retry } });
   }
 
+  /** How many 429 answers (throttling) the account got so far; the executor slows down on them. */
+  get throttledAnswers(): number {
+    return this.#transport.throttled;
+  }
+
   /** Gets (or reuses) the token of business unit `mid` and says what it grants. */
   async authenticate(mid: string): Promise<TokenInfo> {
     const grant = await this.#tokens.get(mid);

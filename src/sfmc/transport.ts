@@ -191,6 +191,12 @@ export class Transport {
   /** Until when the whole account waits (after a 50200). */
   #pausedUntil = 0;
   #blockedInARow = 0;
+  #throttled = 0;
+
+  /** Answers of 429 (throttling) this account got so far, for a caller that paces itself. */
+  get throttled(): number {
+    return this.#throttled;
+  }
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -239,6 +245,7 @@ export class Transport {
       }
       const { answer } = outcome;
       log.debug({ ...context, attempt, status: answer.status, ms }, "SFMC answered");
+      if (answer.status === 429) this.#throttled += 1;
       const decision = this.#decide(call, answer, attempt);
       if (decision.action === "return") {
         if (answer.status !== 429) this.#blockedInARow = 0;
