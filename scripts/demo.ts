@@ -3,7 +3,7 @@
  * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
  * daily customer snapshots and eighteen months of purchases, imports them, shows a refused file
  * changing nothing, runs the customer model, syncs the push messages from the bundled SFMC
- * emulator, and reads the history back.
+ * emulator, plans a campaign and runs its night against the emulator, and reads the history back.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -62,6 +62,44 @@ function customerRow(i: number, day: number): string | undefined {
     .toISOString()
     .slice(0, 10);
   return `C${String(i).padStart(6, "0")},${NAMES[i % NAMES.length]},${country},${signup},${allowPush}`;
+}
+
+/**
+ * A target group and a campaign for tomorrow morning, the plan of that night, and the nightly
+ * run that freezes the list and hands the batches over to the emulator with their SendTimes.
+ */
+async function nightlyRun(): Promise<void> {
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  say();
+  say(`A target group and a campaign for ${tomorrow} at 10:00 UTC, with a 10% control group:`);
+  await writeFile(
+    path.join(WORK, "group.json"),
+    JSON.stringify({
+      name: "Germany",
+      rule: { all: [{ field: "country", op: "eq", value: "DE" }] },
+    }),
+  );
+  nightjar(["target-groups", "create", "--file", "group.json"]);
+  await writeFile(
+    path.join(WORK, "campaign.json"),
+    JSON.stringify({
+      name: "Summer sale DE",
+      targetGroupId: 1,
+      businessUnit: "100",
+      appId: "6f1c3a52-1000-4a6e-9b3d-0000000000a1",
+      // NJA_SummerSale of the emulator's demo tenant (base64url of "2:114:0").
+      messageId: Buffer.from("2:114:0").toString("base64url"),
+      schedule: { type: "once", date: tomorrow },
+      sendTime: "10:00",
+      timeZone: "UTC",
+      controlGroupPercent: 10,
+    }),
+  );
+  nightjar(["campaigns", "create", "--file", "campaign.json"]);
+  say();
+  say("What that night will send, then the nightly run itself:");
+  nightjar(["plan", "--date", tomorrow]);
+  nightjar(["run", "--date", tomorrow]);
 }
 
 async function writeSnapshot(day: number): Promise<string> {
@@ -199,6 +237,7 @@ async function main(): Promise<void> {
     nightjar(["sfmc", "check"]);
     nightjar(["sfmc", "sync"]);
     nightjar(["sfmc", "messages"]);
+    await nightlyRun();
   } finally {
     await stopEmulator();
   }
