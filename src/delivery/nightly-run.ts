@@ -9,7 +9,7 @@ import type { App } from "../app.ts";
 import type { Actor } from "../audit/audit.ts";
 import { NightjarError } from "../errors.ts";
 import { todayIn } from "../time/zones.ts";
-import { type AccountProgress, type DeliveryResult, deliverNight } from "./deliver.ts";
+import { type AccountProgress, type DeliveryResult, recoverInterrupted } from "./deliver.ts";
 import { freezeNight } from "./freeze.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { type NightReport, nightReport } from "./night-report.ts";
@@ -61,7 +61,9 @@ export async function runNight(app: App, request: RunRequest): Promise<NightRepo
   const lock = await takeRunLock(app, command);
   try {
     const db = app.db.kysely;
-    // We hold the lock: a run of this date still `running` died, and is continued.
+    // We hold the lock, so a batch still `sending` belongs to a run that died during its call.
+    await recoverInterrupted(app);
+    // Likewise a run of this date still `running` died, and is continued.
     const dead = await db
       .selectFrom("nightly_runs")
       .select("id")
