@@ -139,7 +139,17 @@ function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
           "select pg_try_advisory_lock($1) as taken",
           [key],
         );
-        if (rows[0]?.taken) return async () => client.release(true);
+        if (rows[0]?.taken) {
+          // The lock's session can die under us (server restart, killed backend): the pool
+          // listens only to idle clients, so without a listener its error would crash the
+          // process. The lock is gone with the session; release() still discards the client.
+          const lost = () => {};
+          client.on("error", lost);
+          return async () => {
+            client.off("error", lost);
+            client.release(true);
+          };
+        }
       } catch (error) {
         client.release(true);
         throw error;
