@@ -146,8 +146,17 @@ function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
           const lost = () => {};
           client.on("error", lost);
           return async () => {
+            // Unlocked explicitly: a discarded connection's session (and its lock) ends only
+            // when the server notices, so the next run of this process could find it held.
+            let unlocked = false;
+            try {
+              await client.query("select pg_advisory_unlock($1)", [key]);
+              unlocked = true;
+            } catch {
+              // The session is gone, and its lock with it.
+            }
             client.off("error", lost);
-            client.release(true);
+            client.release(unlocked ? undefined : true);
           };
         }
       } catch (error) {
