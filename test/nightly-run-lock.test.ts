@@ -215,7 +215,7 @@ describe("the nightly run's lock across processes [pglite]", () => {
       holder?.kill("SIGKILL");
       await db.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describePostgres("the nightly run's lock across sessions", (test) => {
@@ -226,6 +226,11 @@ describePostgres("the nightly run's lock across sessions", (test) => {
     try {
       const a = await appOn(first);
       const b = await appOn(second);
+      // Released is free at once, for another session too (not when the server gets round to it).
+      for (let i = 0; i < 20; i++) {
+        const lock = await takeRunLock(i % 2 === 0 ? a : b, "nightjar run");
+        await lock.release();
+      }
       const held = await takeRunLock(a, "nightjar run");
       const error = await rejection(takeRunLock(b, "nightjar run"));
       expect(error.message).toContain(
