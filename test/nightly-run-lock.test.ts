@@ -189,7 +189,11 @@ describe("the nightly run's lock across processes [pglite]", () => {
     await seedDataFolder(dataDir);
     const config = structuredClone(EXAMPLE_CONFIG) as NightjarConfig;
     config.database.dataDir = "data";
-    const loaded = configFromObject(config, { file: path.join(folder, "nightjar.config.json") });
+    // No environment: DATABASE_URL of the test run must not turn this into a PostgreSQL app.
+    const loaded = configFromObject(config, {
+      file: path.join(folder, "nightjar.config.json"),
+      env: {},
+    });
     const db = await openDatabase(loaded.database);
     let holder: ChildProcess | undefined;
     try {
