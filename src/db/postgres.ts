@@ -139,7 +139,26 @@ function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
           "select pg_try_advisory_lock($1) as taken",
           [key],
         );
-        if (rows[0]?.taken) return async () => client.release(true);
+        if (rows[0]?.taken) {
+          // The lock's session can die under us (server restart, killed backend): the pool
+          // listens only to idle clients, so without a listener its error would crash the
+          // process. The lock is gone with the session; release() still discards the client.
+          const lost = () => {};
+          client.on("error", lost);
+          return async () => {
+            // Unlocked explicitly: a discarded connection's session (and its lock) ends only
+            // when the server notices, so the next run of this process could find it held.
+            let unlocked = false;
+            try {
+              await client.query("select pg_advisory_unlock($1)", [key]);
+              unlocked = true;
+            } catch {
+              // The session is gone, and its lock with it.
+            }
+            client.off("error", lost);
+            client.release(unlocked ? undefined : true);
+          };
+        }
       } catch (error) {
         client.release(true);
         throw error;

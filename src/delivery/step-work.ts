@@ -69,12 +69,15 @@ function importStep(kind: "customers" | "transactions"): StepWork {
         return { status: "no_file", note };
       }
       const sha256 = await sha256Of(file);
-      const before = await app.db.kysely
+      let earlier = app.db.kysely
         .selectFrom("imports")
         .select("id")
         .where("kind", "=", kind)
-        .where("file_sha256", "=", sha256)
-        .executeTakeFirst();
+        .where("file_sha256", "=", sha256);
+      // A snapshot is of its date: the same bytes on the next day are that day's snapshot
+      // (every customer unchanged), and recording it keeps the history's dates right.
+      if (kind === "customers") earlier = earlier.where("import_date", "=", date);
+      const before = await earlier.executeTakeFirst();
       if (before)
         return {
           status: "skipped",

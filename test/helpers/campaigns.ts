@@ -39,10 +39,19 @@ export interface CampaignFixture {
 export async function campaignFixture(
   db: NightjarDb,
   emulator: RunningEmulator,
-  options: { config?: (config: NightjarConfig) => void; now?: string; clock?: Clock } = {},
+  options: {
+    config?: (config: NightjarConfig) => void;
+    now?: string;
+    clock?: Clock;
+    /** The config's file (Default: one in a folder that does not exist). */
+    file?: string;
+    /** SFMC is reached through this `fetch` (Default: the emulator's, in-process). */
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<CampaignFixture> {
   const t = await startTestServer(db, {
-    sfmc: injectFetch(emulator.app),
+    sfmc: options.fetch ?? injectFetch(emulator.app),
+    ...(options.file ? { file: options.file } : {}),
     ...(options.config ? { config: options.config } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -94,13 +94,20 @@ export function addSecondAccount(
 export async function nightFixture(
   db: NightjarDb,
   emulator: RunningEmulator,
-  options: { config?: (config: NightjarConfig) => void; now?: string } = {},
+  options: {
+    config?: (config: NightjarConfig) => void;
+    now?: string;
+    file?: string;
+    fetch?: typeof fetch;
+  } = {},
 ): Promise<CampaignFixture & { clock: ReturnType<typeof sharedClock> }> {
   const clock = sharedClock(emulator);
   clock.set(options.now ?? "2026-12-01T09:00:00Z");
   const fixture = await campaignFixture(db, emulator, {
     clock,
     ...(options.config ? { config: options.config } : {}),
+    ...(options.file ? { file: options.file } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return { ...fixture, clock };
 }

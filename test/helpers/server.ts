@@ -46,6 +46,8 @@ export async function startTestServer(
     /** The example config's SFMC account is reached through this `fetch` (the emulator's). */
     sfmc?: typeof fetch;
     clock?: Clock;
+    /** The config's file, which relative paths (e.g. `imports.dropFolder`) are read from. */
+    file?: string;
   } = {},
 ): Promise<TestServer> {
   const config = structuredClone(EXAMPLE_CONFIG) as NightjarConfig;
@@ -53,7 +55,7 @@ export async function startTestServer(
     for (const account of config.sfmc.accounts) account.authBaseUrl = IN_PROCESS_URL;
   options.config?.(config);
   const loaded = configFromObject(config, {
-    file: "/nonexistent/nightjar.config.json",
+    file: options.file ?? "/nonexistent/nightjar.config.json",
     env: options.sfmc ? { SFMC_CLIENT_SECRET: DEMO_CLIENT.clientSecret } : {},
   });
   const clock = new TestClock("2026-12-01T09:00:00Z");
