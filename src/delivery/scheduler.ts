@@ -104,6 +104,7 @@ export function startNightlySchedule(app: App): NightlySchedule {
       controller.abort();
       cron.stop();
       await done;
+      nextAt = null;
     },
   };
 }
