@@ -90,7 +90,7 @@ export function registerBatches(program: Command, context: CommandContext): void
         out.result(result, () => {
           const { batch, resend } = result;
           if (resend)
-            return `Batch #${batch.id} is abandoned: re-sent as batch #${resend.id} (${count(resend.size)} keys, SendTime ${resend.sendAt}). The next nightly run of ${resend.runDate} hands it over: \`nightjar run --date ${resend.runDate}\` (or serve's schedule).`;
+            return `Batch #${batch.id} is abandoned: re-sent as batch #${resend.id} (${count(resend.size)} keys, SendTime ${resend.sendAt}). It is handed over by the next nightly run: \`nightjar run --date ${resend.runDate}\` now, or serve's schedule (any later night's run also takes it).`;
           return `Batch #${batch.id} is ${batch.state}${batch.tokenId ? ` (token ${batch.tokenId})` : ""}.`;
         });
       });
