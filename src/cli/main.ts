@@ -6,6 +6,7 @@ import { ImportRefusedError } from "../customers/import-report.ts";
 import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerBatches } from "./commands/batches.ts";
 import { registerCampaigns } from "./commands/campaigns.ts";
 import { registerCustomers } from "./commands/customers.ts";
 import { registerEmulator } from "./commands/emulator.ts";
@@ -70,6 +71,7 @@ export function buildProgram(context: CommandContext): Command {
   registerCampaigns(program, context);
   registerPlan(program, context);
   registerRun(program, context);
+  registerBatches(program, context);
   return program;
 }
 

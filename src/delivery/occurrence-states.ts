@@ -1,7 +1,8 @@
 /**
  * Occurrence states from their batches: `frozen` → `delivering` (a batch handed over) →
  * `delivered` (every batch sent) or `delivered_with_problems` (every batch settled, some failed,
- * unknown, expired or abandoned). A `once` campaign becomes `completed` when its occurrence
+ * unknown, expired or abandoned — but not one abandoned for a re-send, which counts as the
+ * re-send does). A `once` campaign becomes `completed` when its occurrence
  * leaves `delivering`.
  */
 import { sql } from "kysely";
@@ -20,7 +21,9 @@ export async function settleOccurrences(app: App, date: string): Promise<void> {
       with states as (
         select o.id, o.campaign_id,
           count(b.id) filter (where b.state in ('planned', 'sending')) as open,
-          count(b.id) filter (where b.state <> 'sent') as problems
+          -- A batch abandoned for its re-send is settled by that re-send's own state.
+          count(b.id) filter (where b.state <> 'sent' and not exists (
+            select 1 from send_batches r where r.resend_of = b.id)) as problems
         from campaign_occurrences o left join send_batches b on b.occurrence_id = o.id
         where o.run_date <= ${date}::date and o.state <> 'delivered' and o.lists_purged_at is null
         group by o.id, o.campaign_id

@@ -24,12 +24,14 @@ import {
 } from "fastify-type-provider-zod";
 import type { App } from "../app.ts";
 import { stopwatch } from "../clock.ts";
+import { BackgroundRuns } from "../delivery/runs.ts";
 import { type DeclaredRoute, installAccessControl } from "./auth.ts";
 import { installErrorHandler } from "./problems.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerCampaignRoutes } from "./routes/campaigns.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerPlanRoutes } from "./routes/plan.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
 import { registerSfmcRoutes } from "./routes/sfmc.ts";
 import { registerTargetGroupRoutes } from "./routes/target-groups.ts";
@@ -150,6 +152,10 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   registerTargetGroupRoutes(api, app);
   registerCampaignRoutes(api, app);
   registerPlanRoutes(api, app);
+  // Runs started through the API go on after their answer; closing the server stops and awaits them.
+  const runs = new BackgroundRuns(app);
+  http.addHook("onClose", () => runs.close());
+  registerRunRoutes(api, app, runs);
   api.get(
     "/api/openapi.json",
     {

@@ -1,5 +1,6 @@
 import type { RunningEmulator } from "../../emulator/server.ts";
 import type { Clock } from "../../src/clock.ts";
+import { EXAMPLE_CONFIG } from "../../src/config/example.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
 import { type CampaignFixture, campaignFixture } from "./campaigns.ts";
@@ -128,4 +129,15 @@ export interface EmulatedSend {
 export async function emulatedSends(emulator: RunningEmulator): Promise<EmulatedSend[]> {
   const response = await fetch(new URL("_emulator/sends", emulator.url));
   return ((await response.json()) as { items: EmulatedSend[] }).items;
+}
+
+/**
+ * The config the night tests' in-process CLI reads: the example's, on the in-process emulator,
+ * changed by `change` as the fixture's app config was.
+ */
+export function cliConfig(change: (config: NightjarConfig) => void = () => {}): NightjarConfig {
+  const config = structuredClone(EXAMPLE_CONFIG) as NightjarConfig;
+  for (const account of config.sfmc.accounts) account.authBaseUrl = IN_PROCESS_URL;
+  change(config);
+  return config;
 }

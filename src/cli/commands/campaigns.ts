@@ -1,19 +1,25 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { cliActor } from "../../audit/audit.ts";
 import { CAMPAIGN_STATUSES, type CampaignStatus } from "../../campaigns/campaign-input.ts";
 import {
   type Campaign,
-  changeCampaignStatus,
   createCampaign,
   duplicateCampaign,
   getCampaign,
   listCampaigns,
   updateCampaign,
 } from "../../campaigns/campaigns.ts";
+import { changeCampaignStatusNoting } from "../../delivery/campaign-status.ts";
+import { type RecipientRow, recipientsExport } from "../../delivery/recipients-export.ts";
+import { testSend } from "../../delivery/test-send.ts";
+import { ReportedFailure } from "../../errors.ts";
 import type { CommandContext } from "../context.ts";
 import { readJsonFile } from "../json-file.ts";
-import type { Output } from "../output.ts";
+import { parseDate } from "../options.ts";
+import { count, type Output } from "../output.ts";
 import { parseId } from "./target-groups.ts";
 
 type Json = { json?: boolean };
@@ -113,9 +119,15 @@ export function registerCampaigns(program: Command, context: CommandContext): vo
         const out = context.output(options.json);
         const campaignId = parseId(id);
         await context.withApp(command, async (app) => {
-          const campaign = await changeCampaignStatus(app, cliActor(), campaignId, action);
+          const { campaign, warnings } = await changeCampaignStatusNoting(
+            app,
+            cliActor(),
+            campaignId,
+            action,
+          );
+          for (const warning of warnings) out.warn(warning);
           out.result(
-            campaign,
+            { ...campaign, warnings },
             () => `${done} campaign #${campaign.id} "${campaign.name}" (${campaign.status}).`,
           );
         });
@@ -136,4 +148,97 @@ export function registerCampaigns(program: Command, context: CommandContext): vo
         );
       });
     });
+
+  campaigns
+    .command("test-send <id>")
+    .description(
+      "push the campaign's message now to the test contacts (campaigns.testContacts); not counted in any analysis or the frequency cap",
+    )
+    .option("--json", "print the test send as one JSON line")
+    .action(async (id: string, options: Json, command: Command) => {
+      const out = context.output(options.json);
+      const campaignId = parseId(id);
+      await context.withApp(command, async (app) => {
+        const sent = await testSend(app, cliActor(), campaignId);
+        out.result(sent, () =>
+          sent.state === "sent"
+            ? `Test send #${sent.id} of campaign #${campaignId} handed over to ${sent.contactKeys.length} test contact${sent.contactKeys.length === 1 ? "" : "s"} (token ${sent.tokenId}).`
+            : `Test send #${sent.id} of campaign #${campaignId} is ${sent.state}: ${sent.error}`,
+        );
+        if (sent.state !== "sent")
+          throw new ReportedFailure(`the test send of campaign #${campaignId} is ${sent.state}`, {
+            kind: "unavailable",
+          });
+      });
+    });
+
+  campaigns
+    .command("recipients <id>")
+    .description(
+      "export an occurrence's frozen recipient list as CSV: contact_key, group (test/control), batch_id, batch_state",
+    )
+    .option(
+      "--occurrence <date>",
+      "the occurrence's local date (YYYY-MM-DD; default: the latest frozen one)",
+      parseDate,
+    )
+    .requiredOption("--csv <file>", "the CSV file to write")
+    .option("--json", "print what was written as one JSON line")
+    .action(
+      async (
+        id: string,
+        options: Json & { occurrence?: string; csv: string },
+        command: Command,
+      ) => {
+        const out = context.output(options.json);
+        const campaignId = parseId(id);
+        const file = context.resolve(options.csv);
+        await context.withApp(command, async (app) => {
+          const exported = await recipientsExport(app, campaignId, {
+            occurrence: options.occurrence,
+          });
+          const rows = await writeRecipientsCsv(file, exported.rows);
+          const summary = { ...exported.occurrence, file, rows };
+          out.result(
+            summary,
+            () =>
+              `Wrote ${count(rows)} recipients of campaign #${campaignId}'s occurrence of ${summary.localDate} (${count(summary.test)} test, ${count(summary.control)} control) to ${file}.`,
+          );
+        });
+      },
+    );
+}
+
+// TODO(csv-stringify): a minimal RFC 4180 quoting until csv-stringify (the sibling of our
+// csv-parse) is a dependency; replace `csvField` and this writer with its `stringify` stream.
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Writes the rows to `file` as they come, minding the stream's back-pressure; answers their count. */
+async function writeRecipientsCsv(
+  file: string,
+  rows: AsyncIterable<RecipientRow>,
+): Promise<number> {
+  const stream = createWriteStream(file);
+  const failed = once(stream, "error").then(([error]) => {
+    throw error;
+  });
+  failed.catch(() => {});
+  const write = async (line: string) => {
+    if (!stream.write(line)) await Promise.race([once(stream, "drain"), failed]);
+  };
+  let n = 0;
+  await write("contact_key,group,batch_id,batch_state\n");
+  for await (const row of rows) {
+    await write(
+      `${[row.contactKey, row.group, row.batchId, row.batchState].map(csvField).join(",")}\n`,
+    );
+    n += 1;
+  }
+  stream.end();
+  await Promise.race([once(stream, "finish"), failed]);
+  return n;
 }

@@ -18,37 +18,50 @@ export function registerServe(program: Command, context: CommandContext): void {
     .description("serve the HTTP API on the configured database until Ctrl-C or SIGTERM")
     .option("--port <port>", "port to listen on (default: server.port, 3000)", parsePort)
     .option("--host <host>", "address to listen on (default: server.host, 127.0.0.1)")
+    .option(
+      "--no-schedule",
+      "do not run the night at schedule.nightlyAt (nor one missed while serve was down); e.g. when cron runs `nightjar run`",
+    )
     .option("--json", "print where it listens as one JSON line")
-    .action(async (options: { port?: number; host?: string; json?: boolean }, command: Command) => {
-      const out = context.output(options.json);
-      let stop: (signal: NodeJS.Signals) => void = () => {};
-      const stopped = new Promise<NodeJS.Signals>((resolve) => {
-        stop = resolve;
-      });
-      await context.withApp(
-        command,
-        async (app) => {
-          const running = await serveApi(app, {
-            host: options.host ?? app.config.server.host,
-            port: options.port ?? app.config.server.port,
-            version: packageJson.version,
-          });
-          out.result(
-            {
-              url: running.url,
-              pid: process.pid,
-              database: app.db.engine,
-              startSeconds: running.startSeconds,
-            },
-            () =>
-              `Nightjar API at ${running.url}/api (reference: ${running.url}/api/docs), on ${app.db.engine === "pglite" ? `the embedded database in ${app.loaded.database.engine === "pglite" ? app.loaded.database.dataDir : "memory"}` : "PostgreSQL"}. Ctrl-C stops it.`,
-          );
-          const signal = await stopped;
-          out.info(`${signal}: finishing the requests in flight, then stopping…`);
-          await running.close();
-          out.info("Stopped.");
-        },
-        { onSignal: (signal) => stop(signal), logLevel: "info" },
-      );
-    });
+    .action(
+      async (
+        options: { port?: number; host?: string; schedule: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const out = context.output(options.json);
+        let stop: (signal: NodeJS.Signals) => void = () => {};
+        const stopped = new Promise<NodeJS.Signals>((resolve) => {
+          stop = resolve;
+        });
+        await context.withApp(
+          command,
+          async (app) => {
+            const running = await serveApi(app, {
+              host: options.host ?? app.config.server.host,
+              port: options.port ?? app.config.server.port,
+              version: packageJson.version,
+              schedule: options.schedule,
+            });
+            out.result(
+              {
+                url: running.url,
+                pid: process.pid,
+                database: app.db.engine,
+                startSeconds: running.startSeconds,
+                nightly: options.schedule
+                  ? { at: app.config.schedule.nightlyAt, timeZone: app.config.schedule.timeZone }
+                  : null,
+              },
+              () =>
+                `Nightjar API at ${running.url}/api (reference: ${running.url}/api/docs), on ${app.db.engine === "pglite" ? `the embedded database in ${app.loaded.database.engine === "pglite" ? app.loaded.database.dataDir : "memory"}` : "PostgreSQL"}. ${options.schedule ? `The nightly run starts every day at ${app.config.schedule.nightlyAt} ${app.config.schedule.timeZone}.` : "No nightly schedule (--no-schedule)."} Ctrl-C stops it.`,
+            );
+            const signal = await stopped;
+            out.info(`${signal}: finishing the requests in flight, then stopping…`);
+            await running.close();
+            out.info("Stopped.");
+          },
+          { onSignal: (signal) => stop(signal), logLevel: "info" },
+        );
+      },
+    );
 }

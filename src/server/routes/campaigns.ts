@@ -3,7 +3,6 @@ import type { App } from "../../app.ts";
 import { userActor } from "../../audit/audit.ts";
 import { CAMPAIGN_STATUSES, CampaignInput } from "../../campaigns/campaign-input.ts";
 import {
-  changeCampaignStatus,
   createCampaign,
   deleteDraftCampaign,
   duplicateCampaign,
@@ -13,6 +12,8 @@ import {
   updateCampaign,
 } from "../../campaigns/campaigns.ts";
 import { Schedule } from "../../campaigns/schedule.ts";
+import { changeCampaignStatusNoting } from "../../delivery/campaign-status.ts";
+import { testSend } from "../../delivery/test-send.ts";
 import { principalOf } from "../auth.ts";
 import type { ZodServer } from "../server.ts";
 
@@ -134,25 +135,53 @@ export function registerCampaignRoutes(server: ZodServer, app: App): void {
         config: marketer,
         schema: {
           summary: {
-            pause: "Pause a scheduled campaign",
+            pause:
+              "Pause a scheduled campaign (batches already handed over to SFMC still go out: its warnings say so)",
             resume: "Schedule a paused or draft campaign",
-            archive: "Archive a campaign",
+            archive: "Archive a campaign (batches already handed over to SFMC still go out)",
           }[action],
           tags,
           params: Id,
-          response: { 200: Campaign },
+          response: { 200: Saved },
         },
       },
-      async (request) =>
-        campaignBody(
-          await changeCampaignStatus(
-            app,
-            userActor(principalOf(request)),
-            request.params.id,
-            action,
-          ),
-        ),
+      async (request) => {
+        const { campaign, warnings } = await changeCampaignStatusNoting(
+          app,
+          userActor(principalOf(request)),
+          request.params.id,
+          action,
+        );
+        return { ...campaignBody(campaign), warnings };
+      },
     );
+  server.post(
+    "/api/campaigns/:id/test-send",
+    {
+      config: marketer,
+      schema: {
+        summary:
+          "Push the campaign's message now to the test contacts (campaigns.testContacts); not counted in any analysis or the frequency cap",
+        tags,
+        params: Id,
+        response: {
+          200: z.object({
+            id: z.number().int(),
+            campaignId: z.number().int(),
+            businessUnit: z.string(),
+            messageId: z.string(),
+            contactKeys: z.array(z.string()),
+            state: z.enum(["sending", "sent", "failed", "unknown"]),
+            tokenId: z.string().nullable(),
+            error: z.string().nullable(),
+            sentBy: z.string(),
+            sentAt: z.string(),
+          }),
+        },
+      },
+    },
+    async (request) => testSend(app, userActor(principalOf(request)), request.params.id),
+  );
   server.delete(
     "/api/campaigns/:id",
     {
