@@ -1,7 +1,9 @@
-import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
+import { stringify } from "csv-stringify";
 import { cliActor } from "../../audit/audit.ts";
 import { CAMPAIGN_STATUSES, type CampaignStatus } from "../../campaigns/campaign-input.ts";
 import {
@@ -209,36 +211,22 @@ export function registerCampaigns(program: Command, context: CommandContext): vo
     );
 }
 
-// TODO(csv-stringify): a minimal RFC 4180 quoting until csv-stringify (the sibling of our
-// csv-parse) is a dependency; replace `csvField` and this writer with its `stringify` stream.
-function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Writes the rows to `file` as they come, minding the stream's back-pressure; answers their count. */
+/** Writes the rows to `file` as they come (csv-stringify, back-pressure kept); answers their count. */
 async function writeRecipientsCsv(
   file: string,
   rows: AsyncIterable<RecipientRow>,
 ): Promise<number> {
-  const stream = createWriteStream(file);
-  const failed = once(stream, "error").then(([error]) => {
-    throw error;
-  });
-  failed.catch(() => {});
-  const write = async (line: string) => {
-    if (!stream.write(line)) await Promise.race([once(stream, "drain"), failed]);
-  };
   let n = 0;
-  await write("contact_key,group,batch_id,batch_state\n");
-  for await (const row of rows) {
-    await write(
-      `${[row.contactKey, row.group, row.batchId, row.batchState].map(csvField).join(",")}\n`,
-    );
-    n += 1;
+  async function* records() {
+    for await (const row of rows) {
+      n += 1;
+      yield [row.contactKey, row.group, row.batchId, row.batchState];
+    }
   }
-  stream.end();
-  await Promise.race([once(stream, "finish"), failed]);
+  await pipeline(
+    Readable.from(records()),
+    stringify({ header: true, columns: ["contact_key", "group", "batch_id", "batch_state"] }),
+    createWriteStream(file),
+  );
   return n;
 }
