@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { injectFetch } from "../../emulator/inject-fetch.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
+import type { AppOptions } from "../../src/app.ts";
 import { cliActor } from "../../src/audit/audit.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
@@ -39,12 +40,18 @@ export interface CampaignFixture {
 export async function campaignFixture(
   db: NightjarDb,
   emulator: RunningEmulator,
-  options: { config?: (config: NightjarConfig) => void; now?: string; clock?: Clock } = {},
+  options: {
+    config?: (config: NightjarConfig) => void;
+    now?: string;
+    clock?: Clock;
+    sfmcClient?: AppOptions["sfmcClient"];
+  } = {},
 ): Promise<CampaignFixture> {
   const t = await startTestServer(db, {
     sfmc: injectFetch(emulator.app),
     ...(options.config ? { config: options.config } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   if (options.now) t.clock.set(options.now);
   await syncMessages(t.app, cliActor());

@@ -1,4 +1,5 @@
 import type { RunningEmulator } from "../../emulator/server.ts";
+import type { AppOptions } from "../../src/app.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
 import type { NightjarDb } from "../../src/db/connect.ts";
@@ -94,13 +95,18 @@ export function addSecondAccount(
 export async function nightFixture(
   db: NightjarDb,
   emulator: RunningEmulator,
-  options: { config?: (config: NightjarConfig) => void; now?: string } = {},
+  options: {
+    config?: (config: NightjarConfig) => void;
+    now?: string;
+    sfmcClient?: AppOptions["sfmcClient"];
+  } = {},
 ): Promise<CampaignFixture & { clock: ReturnType<typeof sharedClock> }> {
   const clock = sharedClock(emulator);
   clock.set(options.now ?? "2026-12-01T09:00:00Z");
   const fixture = await campaignFixture(db, emulator, {
     clock,
     ...(options.config ? { config: options.config } : {}),
+    ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   return { ...fixture, clock };
 }
@@ -114,6 +120,8 @@ export interface EmulatedSend {
   subscriberKeys: string[];
   sendTime: string | null;
   requestedAt: string;
+  /** When the emulator took the call (its clock). */
+  acceptedAt: string;
   executeAt: string;
   budgetDelaySeconds: number;
 }
