@@ -55,7 +55,9 @@ describe("crashHooksFromEnv", () => {
     ["frozen:1, frozen:x", " frozen:x"],
     ["frozen:1,", ""],
   ])("refuses %j, naming the part %j and the points", (spec, part) => {
-    expect(() => crashHooksFromEnv({ NIGHTJAR_TEST_CRASH: spec }, () => {})).toThrow(
+    const make = () => crashHooksFromEnv({ NIGHTJAR_TEST_CRASH: spec }, () => {});
+    expect(make).toThrow(CrashHookError);
+    expect(make).toThrow(
       new CrashHookError(
         `NIGHTJAR_TEST_CRASH: "${part}" is not point:N with a point of freeze-write, frozen, batch-write, send-answer, batch-result and N ≥ 1`,
       ),
