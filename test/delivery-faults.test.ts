@@ -21,6 +21,8 @@ import { type EmulatedSend, emulatedSends } from "./helpers/night.ts";
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** How the emulator waits out a `slow` fault; a test may hold it instead. */
 let emulatorSleep = realSleep;
+/** Lets a held `slow` call go on (so a failed test leaves no call hanging in the emulator). */
+let release = () => {};
 const emulator = useEmulator({ sleep: (ms) => emulatorSleep(ms) });
 
 /** 12,000 keys: batches of 5,000 and 5,000 at 10:00 and 2,000 at 10:30 in a 10,000 budget. */
@@ -34,6 +36,7 @@ describeEachEngine("delivery faults", (test) => {
   let night: OneCampaignNight | undefined;
   afterEach(async () => {
     emulatorSleep = realSleep;
+    release();
     await night?.close();
     night = undefined;
   });
@@ -220,7 +223,6 @@ describeEachEngine("delivery faults", (test) => {
 
   it("an answer later than the send timeout leaves the batch unknown, never sent again", async () => {
     const { run } = await setUp();
-    let release = () => {};
     emulatorSleep = () => new Promise<void>((resolve) => (release = resolve));
     await addFault(emulator(), { kind: "slow", route: "send", times: 1 });
     const report = await run();
