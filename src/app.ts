@@ -26,7 +26,7 @@ import type { LockWait } from "./db/locks.ts";
 import { migrate } from "./db/migrate.ts";
 import { dropDeadWorkTables } from "./db/work-tables.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { createSfmcClient, type SfmcClient } from "./sfmc/client.ts";
+import { createSfmcClient, type SfmcClient, type SfmcClientOptions } from "./sfmc/client.ts";
 
 /** The SFMC client of one configured account. */
 export interface SfmcAccountClient {
@@ -79,6 +79,8 @@ export interface AppOptions {
   logger?: Logger;
   /** The SFMC clients' `fetch` (Default: the global one). */
   fetch?: typeof fetch;
+  /** The SFMC clients' retry policy and timeouts (Default: the client's), e.g. a test's short send timeout. */
+  sfmcClient?: Pick<SfmcClientOptions, "retry" | "timeouts">;
   /** How the use cases wait for the advisory locks another process holds. */
   lockWait?: LockWait | undefined;
   /**
@@ -121,6 +123,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       clock,
       logger,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...options.sfmcClient,
     }),
   }));
   return {

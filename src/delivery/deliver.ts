@@ -278,6 +278,7 @@ async function handOver(
     return;
   }
   if (!client) {
+    if (holdsSlot) ledger.release(batch.sendAt, batch.size);
     await finish(app, batch, {
       state: "failed",
       retryable: false,
@@ -354,6 +355,8 @@ async function handOver(
     outcome = sendFailure(error);
   }
   options.hooks.reached("send-answer");
+  // SFMC did not take it: its minute is free for the batches after it (an unknown one may hold it).
+  if (outcome.state === "failed") ledger.release(slot, batch.size);
   await finish(app, batch, outcome);
   options.hooks.reached("batch-result");
   options.done(batch, { state: outcome.state, late: lateMinutes > 0 });

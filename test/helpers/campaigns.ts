@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { injectFetch } from "../../emulator/inject-fetch.ts";
 import type { RunningEmulator } from "../../emulator/server.ts";
+import type { AppOptions } from "../../src/app.ts";
 import { cliActor } from "../../src/audit/audit.ts";
 import type { Clock } from "../../src/clock.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
@@ -47,6 +48,7 @@ export async function campaignFixture(
     file?: string;
     /** SFMC is reached through this `fetch` (Default: the emulator's, in-process). */
     fetch?: typeof fetch;
+    sfmcClient?: AppOptions["sfmcClient"];
   } = {},
 ): Promise<CampaignFixture> {
   const t = await startTestServer(db, {
@@ -54,6 +56,7 @@ export async function campaignFixture(
     ...(options.file ? { file: options.file } : {}),
     ...(options.config ? { config: options.config } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   if (options.now) t.clock.set(options.now);
   await syncMessages(t.app, cliActor());

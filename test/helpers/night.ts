@@ -1,4 +1,5 @@
 import type { RunningEmulator } from "../../emulator/server.ts";
+import type { AppOptions } from "../../src/app.ts";
 import type { Clock } from "../../src/clock.ts";
 import { EXAMPLE_CONFIG } from "../../src/config/example.ts";
 import type { NightjarConfig } from "../../src/config/schema.ts";
@@ -100,6 +101,7 @@ export async function nightFixture(
     now?: string;
     file?: string;
     fetch?: typeof fetch;
+    sfmcClient?: AppOptions["sfmcClient"];
   } = {},
 ): Promise<CampaignFixture & { clock: ReturnType<typeof sharedClock> }> {
   const clock = sharedClock(emulator);
@@ -109,6 +111,7 @@ export async function nightFixture(
     ...(options.config ? { config: options.config } : {}),
     ...(options.file ? { file: options.file } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   return { ...fixture, clock };
 }
@@ -122,6 +125,8 @@ export interface EmulatedSend {
   subscriberKeys: string[];
   sendTime: string | null;
   requestedAt: string;
+  /** When the emulator took the call (its clock). */
+  acceptedAt: string;
   executeAt: string;
   budgetDelaySeconds: number;
 }

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { DEMO_CLIENT } from "../../emulator/demo-tenant.ts";
 import type { Role } from "../../src/access/roles.ts";
 import { addUser } from "../../src/access/users.ts";
-import { type App, createApp } from "../../src/app.ts";
+import { type App, type AppOptions, createApp } from "../../src/app.ts";
 import { cliActor } from "../../src/audit/audit.ts";
 import { type Clock, TestClock } from "../../src/clock.ts";
 import { EXAMPLE_CONFIG } from "../../src/config/example.ts";
@@ -48,6 +48,8 @@ export async function startTestServer(
     clock?: Clock;
     /** The config's file, which relative paths (e.g. `imports.dropFolder`) are read from. */
     file?: string;
+    /** The SFMC clients' retry policy and timeouts. */
+    sfmcClient?: AppOptions["sfmcClient"];
   } = {},
 ): Promise<TestServer> {
   const config = structuredClone(EXAMPLE_CONFIG) as NightjarConfig;
@@ -67,6 +69,7 @@ export async function startTestServer(
     clock: options.clock ?? clock,
     logger,
     ...(options.sfmc ? { fetch: options.sfmc } : {}),
+    ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   const server = await buildServer(app, { version: "test" });
   const http = server.http;
