@@ -111,6 +111,10 @@ const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * 
 /** Use case: hands over every batch of the night (and earlier nights) still to go. */
 export async function deliverNight(app: App, options: DeliveryOptions): Promise<DeliveryResult> {
   const hooks = options.hooks ?? NO_HOOKS;
+  // A long freeze on PGlite blocks the event loop; one turn of it lets the HTTP client see the
+  // idle connections SFMC closed meanwhile, so that no send goes out on a dead connection (its
+  // failure could not be told from a send SFMC took: the batch would be unknown).
+  await new Promise((resolve) => setImmediate(resolve));
   const recovered = await recoverInterrupted(app);
   const rows = await app.db.kysely
     .selectFrom("send_batches as b")

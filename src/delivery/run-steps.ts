@@ -3,6 +3,7 @@
  * counts, note and error. A step the run (or the run it continues) already completed is not done
  * again.
  */
+import { stopwatch } from "../clock.ts";
 import type { RunContext } from "./nightly-run.ts";
 
 export const NIGHT_STEPS = [
@@ -78,6 +79,8 @@ export async function runStep(
     )
     .execute();
   context.onEvent({ type: "step", step, status: "running" });
+  // The machine's time the step took (the clock may stand still, e.g. the emulator's).
+  const elapsed = stopwatch();
   let result: StepResult;
   try {
     result = await work.run(context);
@@ -98,7 +101,8 @@ export async function runStep(
     return { status: "failed", error: result.stop, stops: true };
   }
   const status = result.status ?? "completed";
-  await record(context, position, { status, counts: result.counts, note: result.note });
+  const counts = { ...result.counts, seconds: Math.round(elapsed() * 1000) / 1000 };
+  await record(context, position, { status, counts, note: result.note });
   context.onEvent({ type: "step", step, status, ...(result.note ? { note: result.note } : {}) });
   return { status };
 }
