@@ -130,7 +130,7 @@ describeEachEngine("the nightly run killed and restarted", (test) => {
       template = await nightTemplate(emulator());
       setup = template.setup;
     }
-  });
+  }, 120_000);
   afterAll(async () => {
     await template?.dispose();
   });
