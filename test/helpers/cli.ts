@@ -10,6 +10,8 @@ export const BIN = fileURLToPath(new URL("../../bin/nightjar.js", import.meta.ur
 
 export interface Run {
   code: number | null;
+  /** The signal that ended the process (a real process only), e.g. SIGKILL. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -47,7 +49,7 @@ export function nightjar(
       onStderr?.(stderr);
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
