@@ -6,7 +6,8 @@
  * lists and batches are never rebuilt.
  */
 import type { App } from "../app.ts";
-import type { Actor } from "../audit/audit.ts";
+import { type Actor, recordChange } from "../audit/audit.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
 import { todayIn } from "../time/zones.ts";
 import { type AccountProgress, type DeliveryResult, recoverInterrupted } from "./deliver.ts";
@@ -74,8 +75,8 @@ export async function runNight(app: App, request: RunRequest): Promise<NightRepo
     const now = app.clock.now();
     const runId =
       dead?.id ??
-      (
-        await db
+      (await inTransaction(db, {}, async (trx) => {
+        const row = await trx
           .insertInto("nightly_runs")
           .values({
             run_date: date,
@@ -86,8 +87,15 @@ export async function runNight(app: App, request: RunRequest): Promise<NightRepo
             started_at: now,
           })
           .returning("id")
-          .executeTakeFirstOrThrow()
-      ).id;
+          .executeTakeFirstOrThrow();
+        await recordChange(trx, app.clock, request.actor, {
+          entity: "nightly_run",
+          entityId: row.id,
+          action: "start",
+          after: { date, trigger: request.trigger },
+        });
+        return row.id;
+      }));
     if (dead)
       await db
         .updateTable("nightly_runs")
