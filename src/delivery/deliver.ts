@@ -6,14 +6,13 @@
  * parallel. A batch whose slot has passed gets the earliest minute the budget still allows, and
  * expires past the lateness limit.
  */
-import { sql } from "kysely";
 import type { App, SfmcAccountClient } from "../app.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { SendOutcomeUnknown, SfmcConnectionError, SfmcError } from "../sfmc/errors.ts";
 import { accountBudgets, BudgetLedger } from "./execution-schedule.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { longestWindow, takenSlots } from "./night.ts";
 import { settleOccurrences } from "./occurrence-states.ts";
+import { type Outcome, recoverInterrupted, sendFailure } from "./send-outcome.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -61,49 +60,6 @@ interface QueuedBatch {
   budgetKey: string;
   businessUnit: string;
   messageId: string;
-}
-
-/** What became of a send. */
-type Outcome =
-  | { state: "sent"; tokenId: string }
-  | { state: "failed"; retryable: boolean; error: string }
-  | { state: "unknown"; error: string };
-
-/**
- * A send's failure as a batch state: SFMC refused it (a 4xx other than 401/429: permanent), did
- * not take it for a passing reason (429, 503, 401, no connection: retryable), or may have taken it.
- */
-export function sendFailure(error: unknown): Outcome {
-  if (error instanceof SendOutcomeUnknown) return { state: "unknown", error: error.message };
-  if (error instanceof SfmcConnectionError)
-    return { state: "failed", retryable: true, error: error.message };
-  if (error instanceof SfmcError) {
-    const status = error.httpStatus;
-    const passing = status === 401 || status === 429 || status === 503 || error.kind === "config";
-    if (status >= 500 && status !== 503) return { state: "unknown", error: error.message };
-    return { state: "failed", retryable: passing, error: error.message };
-  }
-  // Nothing says the call did not go out.
-  const message = error instanceof Error ? error.message : String(error);
-  return { state: "unknown", error: `the send ended in an unexpected error: ${message}` };
-}
-
-/** Marks every batch and test send found `sending` as `unknown`: its call may have reached SFMC. */
-export async function recoverInterrupted(app: App): Promise<number> {
-  const now = app.clock.now();
-  const error =
-    "the run handing it over stopped during its call (found sending at the next run): SFMC may have received it";
-  const batches = await app.db.kysely
-    .updateTable("send_batches")
-    .set({ state: "unknown", error, answered_at: now })
-    .where("state", "=", "sending")
-    .executeTakeFirst();
-  await app.db.kysely
-    .updateTable("test_sends")
-    .set({ state: "unknown", error })
-    .where("state", "=", "sending")
-    .execute();
-  return Number(batches.numUpdatedRows);
 }
 
 const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS);
@@ -388,13 +344,4 @@ async function expire(app: App, batch: QueuedBatch, reason: string): Promise<voi
     .where("id", "=", batch.id)
     .where("state", "=", batch.state)
     .execute();
-}
-
-/** Batches of the night by state, for reports. */
-export async function batchStates(app: App, date: string): Promise<Record<string, number>> {
-  const rows = await sql<{ state: string; n: number }>`
-    select b.state, count(*)::integer as n from send_batches b
-    join campaign_occurrences o on o.id = b.occurrence_id
-    where o.run_date = ${date}::date group by b.state`.execute(app.db.kysely);
-  return Object.fromEntries(rows.rows.map((r) => [r.state, r.n]));
 }

@@ -10,12 +10,13 @@ import { type Actor, recordChange } from "../audit/audit.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
 import { todayIn } from "../time/zones.ts";
-import { type AccountProgress, type DeliveryResult, recoverInterrupted } from "./deliver.ts";
+import type { AccountProgress, DeliveryResult } from "./deliver.ts";
 import { freezeNight } from "./freeze.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { type NightReport, nightReport } from "./night-report.ts";
 import { holderName, takeRunLock } from "./run-lock.ts";
 import { NIGHT_STEPS, type NightStep, runStep, type StepOutcome } from "./run-steps.ts";
+import { recoverInterrupted } from "./send-outcome.ts";
 import { STEP_WORK } from "./step-work.ts";
 
 export type RunTrigger = "cli" | "schedule" | "api";

@@ -7,7 +7,7 @@ import {
   SfmcConnectionError,
   SfmcError,
 } from "../sfmc/errors.ts";
-import { sendFailure } from "./deliver.ts";
+import { sendFailure } from "./send-outcome.ts";
 
 const context = {
   account: "demo",

@@ -9,7 +9,7 @@ import { type Actor, recordChange } from "../audit/audit.ts";
 import { getCampaign } from "../campaigns/campaigns.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
-import { sendFailure } from "./deliver.ts";
+import { sendFailure } from "./send-outcome.ts";
 
 /** The configuration does not allow a test send (no test contacts, no SFMC account for the BU). */
 export class TestSendConfigError extends NightjarError {
