@@ -54,7 +54,8 @@ export const FaultRule = z
     seed: z.number().int().default(1),
     /** Stop after this many hits. */
     times: z.number().int().positive().optional(),
-    retryAfterSeconds: z.number().int().min(0).default(5),
+    /** null: a 429 50100 without `Retry-After` (and without `retryAfter` in its body). */
+    retryAfterSeconds: z.number().int().min(0).nullable().default(5),
     delayMs: z.number().int().min(0).max(600_000).default(3_000),
   })
   .strict()
@@ -138,6 +139,7 @@ export function faultReply(rule: FaultRule): SfmcReply | null {
   const retryAfter = String(rule.retryAfterSeconds);
   switch (rule.kind) {
     case "rateLimited":
+      if (rule.retryAfterSeconds === null) return restError(429, "Rate limit exceeded", 50100);
       return restError(
         429,
         "Rate limit exceeded",
@@ -148,7 +150,13 @@ export function faultReply(rule: FaultRule): SfmcReply | null {
     case "blocked":
       return restError(429, "Your requests are temporarily blocked.", 50200);
     case "unavailable":
-      return restError(503, "Service Unavailable", 50300, {}, { "retry-after": retryAfter });
+      return restError(
+        503,
+        "Service Unavailable",
+        50300,
+        {},
+        rule.retryAfterSeconds === null ? {} : { "retry-after": retryAfter },
+      );
     case "serverError":
       return restError(500, "Internal Server Error", null);
     default:

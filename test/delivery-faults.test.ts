@@ -68,6 +68,11 @@ describeEachEngine("delivery faults", (test) => {
 
   it.each([
     ["429 with Retry-After", { kind: "rateLimited", retryAfterSeconds: 7 }, 14],
+    [
+      "429 50100 without Retry-After (backs off 0.5 s, then 1 s)",
+      { kind: "rateLimited", retryAfterSeconds: null },
+      1.5,
+    ],
     ["429 50200 without Retry-After (the account pauses 30 s, then 60 s)", { kind: "blocked" }, 90],
     ["503", { kind: "unavailable", retryAfterSeconds: 4 }, 8],
   ])(
@@ -93,6 +98,7 @@ describeEachEngine("delivery faults", (test) => {
 
   it.each([
     ["429 with Retry-After", { kind: "rateLimited", retryAfterSeconds: 2 }, "429"],
+    ["429 without Retry-After", { kind: "rateLimited", retryAfterSeconds: null }, "429 (50100)"],
     ["429 50200", { kind: "blocked" }, "429 (50200)"],
     ["503", { kind: "unavailable", retryAfterSeconds: 2 }, "503"],
   ])(
