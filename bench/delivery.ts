@@ -34,7 +34,16 @@ import { freezeNight } from "../src/delivery/freeze.ts";
 import { syncMessages, usableMessages } from "../src/sfmc/sync.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
 import { formatSendTime } from "../src/time/sfmc-time.ts";
-import { benchServer, machine, median, rssProbe, run } from "./lib.ts";
+import {
+  benchServer,
+  type Engine,
+  engineEnv,
+  machine,
+  median,
+  rssProbe,
+  run,
+  SFMC_SECRET,
+} from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-delivery");
@@ -44,7 +53,6 @@ const BENCH_DB = "nightjar_bench_delivery";
 const NIGHT = "2026-12-02";
 const NIGHT_START = "2026-12-02T02:00:00Z";
 const SEND_AT = "2026-12-02T10:00:00Z";
-const SFMC_SECRET = "demo-secret";
 const SHOP_IOS = "6f1c3a52-1000-4a6e-9b3d-0000000000a1";
 const LIFTED = 100_000_000;
 const BUDGET = { recipients: 250_000, perMinutes: 30 };
@@ -60,7 +68,6 @@ function list(name: string, fallback: string): Engine[] {
   const index = process.argv.indexOf(`--${name}`);
   return (index >= 0 ? String(process.argv[index + 1]) : fallback).split(",") as Engine[];
 }
-type Engine = "pglite" | "postgres";
 const DEFAULT_ENGINES = process.env.DATABASE_URL ? "pglite,postgres" : "pglite";
 const RECIPIENTS = argument("recipients", 250_000);
 const NIGHT_RECIPIENTS = argument("night", 1_000_000);
@@ -119,11 +126,6 @@ function benchConfig(url: string, recipients: number, dataDir: string): Nightjar
     account.sendBudget = { recipients, perMinutes: BUDGET.perMinutes, reservePercent: 0 };
   }
   return config;
-}
-
-/** The environment of an engine: PostgreSQL through DATABASE_URL, PGlite without. */
-function engineEnv(engine: Engine, url: string): NodeJS.ProcessEnv {
-  return { DATABASE_URL: engine === "postgres" ? url : "", SFMC_CLIENT_SECRET: SFMC_SECRET };
 }
 
 /** Opens the engine's database with `config` written to `dir`, migrated, on a clock at the night. */

@@ -180,3 +180,14 @@ export async function writeSimulatedTransactions(
   }
   return rows;
 }
+
+/** The database engines a benchmark compares. */
+export type Engine = "pglite" | "postgres";
+
+/** The secret of the emulator's demo client, as `nightjar init`'s config reads it. */
+export const SFMC_SECRET = "demo-secret";
+
+/** The environment of an engine's `nightjar` processes: PostgreSQL through DATABASE_URL, PGlite without. */
+export function engineEnv(engine: Engine, url: string): NodeJS.ProcessEnv {
+  return { DATABASE_URL: engine === "postgres" ? url : "", SFMC_CLIENT_SECRET: SFMC_SECRET };
+}

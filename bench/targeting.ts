@@ -34,7 +34,17 @@ import { buildServer, type NightjarServer } from "../src/server/server.ts";
 import { syncMessages, usableMessages } from "../src/sfmc/sync.ts";
 import { computeSizes } from "../src/targeting/sizes.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
-import { benchServer, LineFile, machine, median, run, writeSimulatedTransactions } from "./lib.ts";
+import {
+  benchServer,
+  type Engine,
+  engineEnv,
+  LineFile,
+  machine,
+  median,
+  run,
+  SFMC_SECRET,
+  writeSimulatedTransactions,
+} from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-targeting");
@@ -46,7 +56,6 @@ const DAY2 = "2026-11-30";
 const NIGHT = "2026-12-01";
 const NOW = "2026-11-30T12:00:00Z";
 const PASSWORD = "correct horse battery staple";
-const SFMC_SECRET = "demo-secret";
 
 /** A numeric `--name N` argument, or `fallback`. */
 function argument(name: string, fallback: number): number {
@@ -61,8 +70,6 @@ const ENGINES = (() => {
   const index = process.argv.indexOf("--engines");
   return (index >= 0 ? String(process.argv[index + 1]) : "postgres,pglite").split(",") as Engine[];
 })();
-
-type Engine = "postgres" | "pglite";
 
 const COUNTRIES = ["DE", "FR", "US", "GB", "IT", "ES", "NL", "PL", "SE", "AT"];
 
@@ -163,11 +170,6 @@ async function dataFiles(customers: number, cache: Map<number, DataFiles>): Prom
   };
   cache.set(customers, files);
   return files;
-}
-
-/** The environment of an engine's `nightjar` processes. */
-function engineEnv(engine: Engine, url: string): NodeJS.ProcessEnv {
-  return { DATABASE_URL: engine === "postgres" ? url : "", SFMC_CLIENT_SECRET: SFMC_SECRET };
 }
 
 /** Loads the data with `nightjar` processes; answers each step's seconds. */

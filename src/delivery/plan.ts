@@ -18,7 +18,7 @@ import {
   selectPending,
   takenSlots,
 } from "./night.ts";
-import { selectionOverlaps } from "./selection.ts";
+import { type SelectionCount, selectionOverlaps } from "./selection.ts";
 
 /** One campaign occurrence of the night, as the plan shows it. */
 export interface PlannedOccurrence {
@@ -194,19 +194,20 @@ export async function planNight(
   };
 }
 
-const EMPTY_COUNT = { reachable: 0, assigned: 0, control: 0, test: 0, lost: 0, capped: 0 };
+const EMPTY_COUNT: SelectionCount = {
+  reachable: 0,
+  assigned: 0,
+  control: 0,
+  test: 0,
+  lost: 0,
+  capped: 0,
+};
 
 /** What frozen occurrences hold: their counts and batches, as the plan shows them. */
 async function frozenCounts(app: App, ids: number[]) {
   const result = new Map<
     number,
-    {
-      reachable: number;
-      assigned: number;
-      control: number;
-      test: number;
-      lost: number;
-      capped: number;
+    SelectionCount & {
       batches: number;
       firstBatchAt: Date | null;
       lastBatchAt: Date | null;
