@@ -127,8 +127,13 @@ function wrapPool(pool: pg.Pool, url: string, name: string): NightjarDb {
         client.release(true);
         throw error;
       }
+      // As with tryHoldLock: a session that dies under us must not crash the process.
+      const lost = () => {};
+      client.on("error", lost);
       return async () => {
-        // Closing the session releases its locks, whatever state it is in.
+        // Closing the session releases its locks, whatever state it is in (owners are random:
+        // none is asked for again, so the server noticing late does no harm).
+        client.off("error", lost);
         client.release(true);
       };
     },
