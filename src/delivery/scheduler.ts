@@ -5,7 +5,6 @@
  * a test (or the demo on the emulator's clock) moves it; another run holding the lock is logged,
  * not fatal, and closing stops the wait or the run in progress and waits for it to end.
  */
-import { Cron } from "croner";
 import type { App } from "../app.ts";
 import { nightlyRunInstant } from "../campaigns/occurrences.ts";
 import { addDays, localDate, todayIn } from "../time/zones.ts";
@@ -32,11 +31,21 @@ export function latestDueRunDate(app: Pick<App, "config" | "clock">): string {
   return start.getTime() <= app.clock.now().getTime() ? today : addDays(today, -1);
 }
 
+/**
+ * The next nightly run after `now`: its date and its instant, `nightlyAt` in the zone by the rule
+ * the nights' windows use (occurrences.ts), so that on a day whose `nightlyAt` falls in a DST gap
+ * the run starts exactly where its night begins.
+ */
+export function nextRunAfter(app: Pick<App, "config">, now: Date): { date: string; at: Date } {
+  const { nightlyAt, timeZone } = app.config.schedule;
+  for (let date = addDays(localDate(now, timeZone), -1); ; date = addDays(date, 1)) {
+    const at = nightlyRunInstant(date, nightlyAt, timeZone);
+    if (at.getTime() > now.getTime()) return { date, at };
+  }
+}
+
 /** Use case: starts the schedule (and the catch-up of a missed night) on the app. */
 export function startNightlySchedule(app: App): NightlySchedule {
-  const { nightlyAt, timeZone } = app.config.schedule;
-  const [hours, minutes] = nightlyAt.split(":").map(Number);
-  const cron = new Cron(`${minutes} ${hours} * * *`, { timezone: timeZone, paused: true });
   const controller = new AbortController();
   const { signal } = controller;
   const log = app.logger.child({ component: "schedule" });
@@ -81,14 +90,13 @@ export function startNightlySchedule(app: App): NightlySchedule {
       .executeTakeFirst();
     if (!completed) await run(missed, "missed while serve was not running");
     while (!signal.aborted) {
-      const next = cron.nextRun(app.clock.now());
-      if (next === null) return;
-      nextAt = next;
-      log.info({ at: next.toISOString() }, "next nightly run scheduled");
-      await waitUntil(next);
+      const next = nextRunAfter(app, app.clock.now());
+      nextAt = next.at;
+      log.info({ at: next.at.toISOString(), date: next.date }, "next nightly run scheduled");
+      await waitUntil(next.at);
       nextAt = null;
       if (signal.aborted) return;
-      await run(localDate(next, timeZone), "scheduled");
+      await run(next.date, "scheduled");
     }
   };
 
@@ -102,7 +110,6 @@ export function startNightlySchedule(app: App): NightlySchedule {
     },
     close: async () => {
       controller.abort();
-      cron.stop();
       await done;
       nextAt = null;
     },
