@@ -67,10 +67,11 @@ const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * 
 /** Use case: hands over every batch of the night (and earlier nights) still to go. */
 export async function deliverNight(app: App, options: DeliveryOptions): Promise<DeliveryResult> {
   const hooks = options.hooks ?? NO_HOOKS;
-  // A long freeze on PGlite blocks the event loop; one turn of it lets the HTTP client see the
-  // idle connections SFMC closed meanwhile, so that no send goes out on a dead connection (its
-  // failure could not be told from a send SFMC took: the batch would be unknown).
-  await new Promise((resolve) => setImmediate(resolve));
+  // A long freeze on PGlite blocks the event loop, and SFMC may close an idle connection
+  // meanwhile. A few turns of the loop let the HTTP client read that close (one turn) and drop the
+  // socket (the next), so that no send goes out on a dead connection: its failure could not be
+  // told from a send SFMC took, and the batch would be unknown (test/delivery-keepalive.test.ts).
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   const recovered = await recoverInterrupted(app);
   const rows = await app.db.kysely
     .selectFrom("send_batches as b")
