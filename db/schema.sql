@@ -244,7 +244,6 @@ create table occurrence_recipients (
   occurrence_id integer not null,
   contact_key text not null,
   control boolean not null,
-  constraint occurrence_recipients_occurrence_id_fkey FOREIGN KEY (occurrence_id) REFERENCES campaign_occurrences(id),
   constraint occurrence_recipients_pkey PRIMARY KEY (occurrence_id, contact_key)
 );
 

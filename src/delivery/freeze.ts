@@ -132,7 +132,10 @@ export async function freezeNight(
           ),
         );
         // Batch n of an occurrence holds its test keys n×5000+1 … (n+1)×5000 in key order, the
-        // sizes splitIntoBatches gave the schedule.
+        // sizes splitIntoBatches gave the schedule. Aggregated group by group from sorted keys:
+        // a hash aggregate would hold every batch's array at once (a million keys in PGlite's
+        // memory, which never shrinks).
+        await sql`select set_config('enable_hashagg', 'off', true)`.execute(trx);
         await sql`
           insert into send_batches (occurrence_id, seq, budget_key, size, contact_keys, state, planned_at, send_at)
           select o.id, k.seq, o.budget_key, count(*)::integer, array_agg(k.contact_key order by k.contact_key),

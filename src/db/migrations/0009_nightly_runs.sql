@@ -62,9 +62,10 @@ create index campaign_occurrences_run_date on campaign_occurrences (run_date);
 create index campaign_occurrences_send_at on campaign_occurrences (send_at);
 
 -- The frozen recipient list: every assigned member, test or control. Customer-keyed (Citus:
--- distributed by contact_key).
+-- distributed by contact_key). No foreign key to campaign_occurrences: the freeze writes both in
+-- one transaction, and a key checked per row would queue a million trigger events in memory.
 create table occurrence_recipients (
-  occurrence_id integer not null references campaign_occurrences (id),
+  occurrence_id integer not null,
   contact_key text not null,
   control boolean not null,
   primary key (occurrence_id, contact_key)
