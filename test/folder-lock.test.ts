@@ -4,11 +4,10 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/cli/main.ts";
 import { DatabaseBusyError, lockFolder } from "../src/db/folder-lock.ts";
+import { bundleChild } from "./helpers/bundle.ts";
 import { nightjar, onlyJson } from "./helpers/cli.ts";
 import { seedDataFolder } from "./helpers/engines.ts";
 import type { LockTrial, LockTrialResult } from "./helpers/lock-child.ts";
@@ -17,16 +16,8 @@ let dir = "";
 let child = "";
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-folder-lock-"));
-  // Bundled once, so that each trial's processes start in milliseconds rather than through tsx.
   child = path.join(dir, "lock-child.mjs");
-  await build({
-    entryPoints: [fileURLToPath(new URL("./helpers/lock-child.ts", import.meta.url))],
-    outfile: child,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "warning",
-  });
+  await bundleChild(new URL("./helpers/lock-child.ts", import.meta.url), child);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -7,8 +7,6 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os, { hostname } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { injectFetch } from "../emulator/inject-fetch.ts";
@@ -26,6 +24,7 @@ import { openPostgres } from "../src/db/postgres.ts";
 import { shareDatabase } from "../src/db/share.ts";
 import { runNight } from "../src/delivery/nightly-run.ts";
 import { NightlyRunBusyError, takeRunLock } from "../src/delivery/run-lock.ts";
+import { bundleChild } from "./helpers/bundle.ts";
 import { nightjar, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine, describePostgres, seedDataFolder } from "./helpers/engines.ts";
 import type { LockTrial } from "./helpers/lock-child.ts";
@@ -133,14 +132,7 @@ describe("the nightly run's lock across processes [pglite]", () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "nightjar-run-lock-"));
     lockChild = path.join(dir, "lock-child.mjs");
-    await build({
-      entryPoints: [fileURLToPath(new URL("./helpers/lock-child.ts", import.meta.url))],
-      outfile: lockChild,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      logLevel: "warning",
-    });
+    await bundleChild(new URL("./helpers/lock-child.ts", import.meta.url), lockChild);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
