@@ -12,7 +12,7 @@ import { accountBudgets, BudgetLedger } from "./execution-schedule.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { longestWindow, takenSlots } from "./night.ts";
 import { settleOccurrences } from "./occurrence-states.ts";
-import { type Outcome, recoverInterrupted, sendFailure } from "./send-outcome.ts";
+import { type Outcome, sendFailure } from "./send-outcome.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -27,8 +27,6 @@ export interface AccountProgress {
 
 /** What one delivery did. */
 export interface DeliveryResult {
-  /** Batches found `sending` (a run that died mid-call) and marked `unknown`. */
-  recovered: number;
   handled: number;
   sent: number;
   failed: number;
@@ -64,7 +62,11 @@ interface QueuedBatch {
 
 const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS);
 
-/** Use case: hands over every batch of the night (and earlier nights) still to go. */
+/**
+ * Use case: hands over every batch of the night (and earlier nights) still to go. The caller holds
+ * the run lock and has marked the batches a dead run left `sending` (`recoverInterrupted`): only
+ * then is a `sending` batch known not to be another process's call in flight.
+ */
 export async function deliverNight(app: App, options: DeliveryOptions): Promise<DeliveryResult> {
   const hooks = options.hooks ?? NO_HOOKS;
   // A long freeze on PGlite blocks the event loop, and SFMC may close an idle connection
@@ -72,7 +74,6 @@ export async function deliverNight(app: App, options: DeliveryOptions): Promise<
   // socket (the next), so that no send goes out on a dead connection: its failure could not be
   // told from a send SFMC took, and the batch would be unknown (test/delivery-keepalive.test.ts).
   for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
-  const recovered = await recoverInterrupted(app);
   const rows = await app.db.kysely
     .selectFrom("send_batches as b")
     .innerJoin("campaign_occurrences as o", "o.id", "b.occurrence_id")
@@ -120,7 +121,6 @@ export async function deliverNight(app: App, options: DeliveryOptions): Promise<
     else byKey.set(r.budget_key, [batch]);
   }
   const result: DeliveryResult = {
-    recovered,
     handled: 0,
     sent: 0,
     failed: 0,

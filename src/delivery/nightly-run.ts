@@ -8,9 +8,8 @@
 import type { App } from "../app.ts";
 import { type Actor, recordChange } from "../audit/audit.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { NightjarError } from "../errors.ts";
 import { todayIn } from "../time/zones.ts";
-import type { AccountProgress, DeliveryResult } from "./deliver.ts";
+import type { AccountProgress } from "./deliver.ts";
 import { freezeNight } from "./freeze.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { type NightReport, nightReport } from "./night-report.ts";
@@ -39,11 +38,6 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-/** A step failed that the night cannot go on without (the plan, the freeze, the delivery). */
-export class NightStoppedError extends NightjarError {
-  override name = "NightStoppedError";
-}
-
 /** The shared state of one run's steps. */
 export interface RunContext {
   app: App;
@@ -53,7 +47,8 @@ export interface RunContext {
   hooks: RunHooks;
   signal: AbortSignal | undefined;
   onEvent: (event: RunEvent) => void;
-  delivery: DeliveryResult | null;
+  /** Batches and test sends a dead run left `sending`, marked `unknown` when this run began. */
+  recovered: number;
 }
 
 /** Use case: one nightly run for a date, continuing the date's run that died if there is one. */
@@ -64,7 +59,7 @@ export async function runNight(app: App, request: RunRequest): Promise<NightRepo
   try {
     const db = app.db.kysely;
     // We hold the lock, so a batch still `sending` belongs to a run that died during its call.
-    await recoverInterrupted(app);
+    const recovered = await recoverInterrupted(app);
     // Likewise a run of this date still `running` died, and is continued.
     const dead = await db
       .selectFrom("nightly_runs")
@@ -113,7 +108,7 @@ export async function runNight(app: App, request: RunRequest): Promise<NightRepo
       hooks: request.hooks ?? NO_HOOKS,
       signal: request.signal,
       onEvent,
-      delivery: null,
+      recovered,
     };
     let failure: string | null = null;
     for (const step of NIGHT_STEPS) {

@@ -206,7 +206,6 @@ export const STEP_WORK: Record<NightStep, StepWork> = {
         ...(signal ? { signal } : {}),
         onProgress: (accounts) => context.onEvent({ type: "delivery", accounts }),
       });
-      context.delivery = result;
       return {
         counts: {
           handled: result.handled,
@@ -215,7 +214,7 @@ export const STEP_WORK: Record<NightStep, StepWork> = {
           unknown: result.unknown,
           expired: result.expired,
           late: result.late,
-          recoveredUnknown: result.recovered,
+          recoveredUnknown: context.recovered,
         },
       };
     },
