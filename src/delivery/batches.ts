@@ -11,11 +11,9 @@ import { type Actor, recordChange } from "../audit/audit.ts";
 import type { Database } from "../db/tables.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { NightjarError } from "../errors.ts";
-import { accountBudgets, BudgetLedger } from "./execution-schedule.ts";
-import { longestWindow, takenSlots } from "./night.ts";
+import { earliestSendTime, lateMinutes } from "./execution-schedule.ts";
+import { budgetLedger } from "./night.ts";
 import { settleOccurrences } from "./occurrence-states.ts";
-
-const MINUTE_MS = 60_000;
 
 export type BatchState = Database["send_batches"]["state"];
 export const BATCH_STATES = [
@@ -188,21 +186,13 @@ export async function resolveBatch(
           throw new BatchStateError(
             `batch #${id}'s contact keys were deleted by retention (delivery.retentionDays): it cannot be re-sent`,
           );
-        const budgets = accountBudgets(config.sfmc.accounts);
-        if (!budgets.some((b) => b.key === batch.budget_key))
+        if (!config.sfmc.accounts.some((a) => a.clientId === batch.budget_key))
           throw new BatchStateError(
             `batch #${id}'s SFMC account (client id ${batch.budget_key}) is no longer configured (sfmc.accounts): it cannot be re-sent`,
           );
-        const ledger = new BudgetLedger(
-          budgets,
-          batch.budget_key,
-          now,
-          await takenSlots(trx, [batch.budget_key], now, longestWindow(config)),
-        );
-        // SFMC takes a SendTime in whole minutes; one at least a minute ahead leaves the call time.
-        const earliest = new Date(Math.ceil((now.getTime() + MINUTE_MS) / MINUTE_MS) * MINUTE_MS);
-        const slot = ledger.earliestFit(earliest, batch.size);
-        const late = Math.round((slot.getTime() - batch.occurrence_send_at.getTime()) / MINUTE_MS);
+        const ledger = await budgetLedger(trx, config, batch.budget_key, now);
+        const slot = ledger.earliestFit(earliestSendTime(now), batch.size);
+        const late = lateMinutes(slot, batch.occurrence_send_at);
         if (late > config.delivery.maxLatenessMinutes)
           throw new BatchStateError(
             `a re-send of batch #${id} could go out at ${slot.toISOString()} at the earliest, ${late} minutes after its send time, past delivery.maxLatenessMinutes (${config.delivery.maxLatenessMinutes}): it would expire. Resolve it as --sent or --abandon instead`,

@@ -1,7 +1,12 @@
 // The ledger that places single batches after the schedule was made (a slot that passed, a
 // re-send): the same rolling windows as the schedule, so a moved batch keeps within the budget.
 import { describe, expect, it } from "vitest";
-import { BudgetLedger, type SendBudget } from "./execution-schedule.ts";
+import {
+  BudgetLedger,
+  earliestSendTime,
+  lateMinutes,
+  type SendBudget,
+} from "./execution-schedule.ts";
 
 const at = (time: string) => new Date(`2026-12-02T${time}Z`);
 const BUDGET: SendBudget = { key: "acct", recipients: 10_000, perMinutes: 30, reservePercent: 0 };
@@ -80,6 +85,27 @@ describe("BudgetLedger", () => {
   it("refuses an account without a budget", () => {
     expect(() => new BudgetLedger([BUDGET], "nobody", at("10:00:00"), [])).toThrow(
       "no send budget for client id nobody",
+    );
+  });
+});
+
+describe("earliestSendTime and lateMinutes", () => {
+  it("gives a whole minute at least a minute ahead", () => {
+    expect(earliestSendTime(new Date("2026-12-02T10:20:30Z"))).toEqual(
+      new Date("2026-12-02T10:22:00Z"),
+    );
+    expect(earliestSendTime(new Date("2026-12-02T10:20:00Z"))).toEqual(
+      new Date("2026-12-02T10:21:00Z"),
+    );
+  });
+
+  it("counts whole minutes after the send time (rounded up to a minute), never below 0", () => {
+    const sendAt = new Date("2026-12-02T10:00:00Z");
+    expect(lateMinutes(new Date("2026-12-02T10:52:00Z"), sendAt)).toBe(52);
+    expect(lateMinutes(new Date("2026-12-02T10:00:00Z"), sendAt)).toBe(0);
+    expect(lateMinutes(new Date("2026-12-02T09:59:00Z"), sendAt)).toBe(0);
+    expect(lateMinutes(new Date("2026-12-02T10:31:00Z"), new Date("2026-12-02T10:00:30Z"))).toBe(
+      30,
     );
   });
 });

@@ -8,9 +8,9 @@
  */
 import type { App, SfmcAccountClient } from "../app.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { accountBudgets, BudgetLedger } from "./execution-schedule.ts";
+import { type BudgetLedger, earliestSendTime, lateMinutes } from "./execution-schedule.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
-import { longestWindow, takenSlots } from "./night.ts";
+import { budgetLedger } from "./night.ts";
 import { settleOccurrences } from "./occurrence-states.ts";
 import { type Outcome, sendFailure } from "./send-outcome.ts";
 
@@ -59,8 +59,6 @@ interface QueuedBatch {
   businessUnit: string;
   messageId: string;
 }
-
-const ceilMinute = (at: Date) => new Date(Math.ceil(at.getTime() / MINUTE_MS) * MINUTE_MS);
 
 /**
  * Use case: hands over every batch of the night (and earlier nights) still to go. The caller holds
@@ -174,12 +172,7 @@ async function deliverAccount(
   const { config } = app;
   const first = app.sfmc.find((s) => s.account.clientId === key);
   const now = app.clock.now();
-  const ledger = new BudgetLedger(
-    accountBudgets(config.sfmc.accounts),
-    key,
-    now,
-    await takenSlots(app.db.kysely, [key], now, longestWindow(config)),
-  );
+  const ledger = await budgetLedger(app.db.kysely, config, key, now);
   let next = 0;
   // SFMC still throttling although the budget is kept: after each call that met a 429 (its
   // Retry-After honoured by the client), one call fewer goes out at once, down to one.
@@ -248,24 +241,20 @@ async function handOver(
     options.done(batch, { state: "failed", late: false });
     return;
   }
-  // SFMC takes a SendTime in whole minutes; one at least a minute ahead leaves the call time.
-  const earliest = ceilMinute(new Date(app.clock.now().getTime() + MINUTE_MS));
+  const earliest = earliestSendTime(app.clock.now());
   let slot = batch.sendAt;
   if (slot < earliest || !holdsSlot) {
     if (holdsSlot) ledger.release(batch.sendAt, batch.size);
     slot = ledger.earliestFit(slot < earliest ? earliest : slot, batch.size);
     ledger.take(slot, batch.size);
   }
-  const lateMinutes = Math.max(
-    0,
-    (slot.getTime() - ceilMinute(batch.occurrenceSendAt).getTime()) / MINUTE_MS,
-  );
-  if (lateMinutes > delivery.maxLatenessMinutes) {
+  const late = lateMinutes(slot, batch.occurrenceSendAt);
+  if (late > delivery.maxLatenessMinutes) {
     ledger.release(slot, batch.size);
     await expire(
       app,
       batch,
-      `it could only go out at ${slot.toISOString()}, ${lateMinutes} minutes after its send time, past delivery.maxLatenessMinutes (${delivery.maxLatenessMinutes})`,
+      `it could only go out at ${slot.toISOString()}, ${late} minutes after its send time, past delivery.maxLatenessMinutes (${delivery.maxLatenessMinutes})`,
     );
     options.done(batch, { state: "expired", late: true });
     return;
@@ -281,7 +270,7 @@ async function handOver(
       .set((eb) => ({
         state: "sending",
         send_at: slot,
-        late_minutes: lateMinutes,
+        late_minutes: late,
         attempts: eb("attempts", "+", 1),
         handed_at: app.clock.now(),
         error: null,
@@ -320,7 +309,7 @@ async function handOver(
   if (outcome.state === "failed") ledger.release(slot, batch.size);
   await finish(app, batch, outcome);
   options.hooks.reached("batch-result");
-  options.done(batch, { state: outcome.state, late: lateMinutes > 0 });
+  options.done(batch, { state: outcome.state, late: late > 0 });
 }
 
 async function finish(app: App, batch: QueuedBatch, outcome: Outcome): Promise<void> {

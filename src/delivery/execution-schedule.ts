@@ -337,6 +337,20 @@ export function scheduleExecution(input: ExecutionInput): ExecutionSchedule {
 }
 
 /**
+ * The earliest SendTime a batch handed over at `now` can take: SFMC takes whole minutes, and one
+ * at least a minute ahead leaves the call its time.
+ */
+export function earliestSendTime(now: Date): Date {
+  return new Date(Math.ceil((now.getTime() + MINUTE_MS) / MINUTE_MS) * MINUTE_MS);
+}
+
+/** Whole minutes a batch's slot lies after its occurrence's send time (rounded up to a minute); 0 when not after. */
+export function lateMinutes(slot: Date, sendAt: Date): number {
+  const from = Math.ceil(sendAt.getTime() / MINUTE_MS) * MINUTE_MS;
+  return Math.max(0, (slot.getTime() - from) / MINUTE_MS);
+}
+
+/**
  * The minutes already taken in one account's send budget, for placing single batches after the
  * schedule was made: a batch whose slot has passed by the time it can be handed over, or a
  * re-send. Uses the same windows as the schedule, so it keeps the same budget.

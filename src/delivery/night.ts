@@ -13,7 +13,7 @@ import { NightjarError } from "../errors.ts";
 import { groupRuleLoader } from "../targeting/count.ts";
 import type { Rule } from "../targeting/rule.ts";
 import { addDays } from "../time/zones.ts";
-import type { HandedOverBatch } from "./execution-schedule.ts";
+import { accountBudgets, BudgetLedger, type HandedOverBatch } from "./execution-schedule.ts";
 import { type SelectionCount, selectionCounts, selectRecipients } from "./selection.ts";
 
 /** A campaign's group is gone (or its business unit no longer configured). */
@@ -151,4 +151,19 @@ export async function takenSlots(
 /** The longest budget window of the configured accounts, in minutes. */
 export function longestWindow(config: NightjarConfig): number {
   return Math.max(30, ...config.sfmc.accounts.map((a) => a.sendBudget.perMinutes));
+}
+
+/** Account `key`'s budget ledger from `now` on, holding the slots its batches already take. */
+export async function budgetLedger(
+  db: Db,
+  config: NightjarConfig,
+  key: string,
+  now: Date,
+): Promise<BudgetLedger> {
+  return new BudgetLedger(
+    accountBudgets(config.sfmc.accounts),
+    key,
+    now,
+    await takenSlots(db, [key], now, longestWindow(config)),
+  );
 }
