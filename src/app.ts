@@ -36,6 +36,19 @@ export interface SfmcAccountClient {
   client: SfmcClient;
 }
 
+/** The configured SFMC account that business unit `mid` belongs to. */
+export function accountOfUnit(config: NightjarConfig, mid: string): SfmcAccount | undefined {
+  return config.sfmc.accounts.find((a) => a.businessUnits.some((bu) => bu.mid === mid));
+}
+
+/** The SFMC client of the account that business unit `mid` belongs to. */
+export function sfmcClientOfUnit(
+  app: Pick<App, "sfmc">,
+  mid: string,
+): SfmcAccountClient | undefined {
+  return app.sfmc.find((s) => s.account.businessUnits.some((bu) => bu.mid === mid));
+}
+
 /** What the app did to the database when it opened it. */
 export interface DatabaseUpgrade {
   /** Migrations applied, as `NNNN_name`. */

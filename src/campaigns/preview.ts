@@ -3,7 +3,7 @@
  * means it can be saved), its next occurrence, its group's size, the test and control split, the
  * batches and when they would go out, and the warnings.
  */
-import type { App } from "../app.ts";
+import { type App, accountOfUnit } from "../app.ts";
 import { scheduleExecution } from "../delivery/execution-schedule.ts";
 import type { InputProblem } from "../errors.ts";
 import { countTargetGroup, groupRuleLoader } from "../targeting/count.ts";
@@ -73,9 +73,7 @@ export async function previewCampaign(
   preview.targetGroup = { total: counted.total, reachable: counted.reachable };
   preview.control = Math.round((counted.reachable * campaign.controlGroupPercent) / 100);
   preview.test = counted.reachable - preview.control;
-  const account = app.config.sfmc.accounts.find((a) =>
-    a.businessUnits.some((bu) => bu.mid === campaign.businessUnit),
-  );
+  const account = accountOfUnit(app.config, campaign.businessUnit);
   if (account && preview.nextOccurrence) {
     const execution = scheduleExecution({
       budgets: [{ key: account.clientId, ...account.sendBudget }],

@@ -6,7 +6,7 @@
  * parallel. A batch whose slot has passed gets the earliest minute the budget still allows, and
  * expires past the lateness limit.
  */
-import type { App, SfmcAccountClient } from "../app.ts";
+import { type App, type SfmcAccountClient, sfmcClientOfUnit } from "../app.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { type BudgetLedger, earliestSendTime, lateMinutes } from "./execution-schedule.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
@@ -183,9 +183,7 @@ async function deliverAccount(
       const batch = queue[next];
       if (batch === undefined) return;
       next += 1;
-      const client = app.sfmc.find((s) =>
-        s.account.businessUnits.some((bu) => bu.mid === batch.businessUnit),
-      );
+      const client = sfmcClientOfUnit(app, batch.businessUnit);
       const throttled = client?.client.throttledAnswers ?? 0;
       await handOver(app, batch, client, ledger, options);
       if ((client?.client.throttledAnswers ?? 0) > throttled && allowed > 1) {

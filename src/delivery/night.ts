@@ -4,7 +4,7 @@
  * priorities and the frequency cap, and the budget slots other batches already hold.
  */
 import { sql } from "kysely";
-import type { App } from "../app.ts";
+import { type App, accountOfUnit } from "../app.ts";
 import { type Campaign, listCampaigns } from "../campaigns/campaigns.ts";
 import { nightlyRunInstant, occurrencesDue } from "../campaigns/occurrences.ts";
 import type { NightjarConfig } from "../config/schema.ts";
@@ -31,11 +31,6 @@ export interface NightOccurrence {
   budgetKey: string | null;
   /** Its stored occurrence, once frozen. */
   frozenId: number | null;
-}
-
-/** The SFMC account (configured) of business unit `mid`. */
-export function accountOfUnit(config: NightjarConfig, mid: string) {
-  return config.sfmc.accounts.find((a) => a.businessUnits.some((bu) => bu.mid === mid));
 }
 
 /** The occurrences the run of `date` hands over: those of scheduled campaigns, and those already frozen. */

@@ -4,20 +4,14 @@
  * plan predicts exactly what the night does.
  */
 import { sql } from "kysely";
-import type { App } from "../app.ts";
+import { type App, accountOfUnit } from "../app.ts";
 import { nightlyRunInstant } from "../campaigns/occurrences.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { countTargetGroup } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
 import { accountBudgets, scheduleExecution } from "./execution-schedule.ts";
-import {
-  accountOfUnit,
-  longestWindow,
-  nightOccurrences,
-  selectPending,
-  takenSlots,
-} from "./night.ts";
+import { longestWindow, nightOccurrences, selectPending, takenSlots } from "./night.ts";
 import { type SelectionCount, selectionOverlaps } from "./selection.ts";
 
 /** One campaign occurrence of the night, as the plan shows it. */

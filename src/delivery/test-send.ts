@@ -4,7 +4,7 @@
  * committed before the call, then `sent` with its tokenId, `failed` or `unknown` — and never in
  * an occurrence, so no analysis and no frequency cap counts it (the send budget does).
  */
-import type { App } from "../app.ts";
+import { type App, sfmcClientOfUnit } from "../app.ts";
 import { type Actor, recordChange } from "../audit/audit.ts";
 import { getCampaign } from "../campaigns/campaigns.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -39,9 +39,7 @@ export async function testSend(app: App, actor: Actor, campaignId: number): Prom
       "no test contacts are configured: list the contact keys of your own devices in campaigns.testContacts",
     );
   const campaign = await getCampaign(app, campaignId);
-  const client = app.sfmc.find((s) =>
-    s.account.businessUnits.some((bu) => bu.mid === campaign.businessUnit),
-  );
+  const client = sfmcClientOfUnit(app, campaign.businessUnit);
   if (!client)
     throw new TestSendConfigError(
       `campaign #${campaign.id}'s business unit ${campaign.businessUnit} is not configured (sfmc.accounts[].businessUnits)`,
