@@ -5,17 +5,19 @@
 import type { App } from "../app.ts";
 import { SendOutcomeUnknown, SfmcConnectionError, SfmcError } from "../sfmc/errors.ts";
 
-/** What became of a send. */
-export type Outcome =
-  | { state: "sent"; tokenId: string }
+/** What became of a send that did not answer with a tokenId. */
+export type Failure =
   | { state: "failed"; retryable: boolean; error: string }
   | { state: "unknown"; error: string };
+
+/** What became of a send. */
+export type Outcome = { state: "sent"; tokenId: string } | Failure;
 
 /**
  * A send's failure as a batch state: SFMC refused it (a 4xx other than 401/429: permanent), did
  * not take it for a passing reason (429, 503, 401, no connection: retryable), or may have taken it.
  */
-export function sendFailure(error: unknown): Outcome {
+export function sendFailure(error: unknown): Failure {
   if (error instanceof SendOutcomeUnknown) return { state: "unknown", error: error.message };
   if (error instanceof SfmcConnectionError)
     return { state: "failed", retryable: true, error: error.message };

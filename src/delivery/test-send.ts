@@ -79,11 +79,8 @@ export async function testSend(app: App, actor: Actor, campaignId: number): Prom
     );
     values = { state: "sent", token_id: tokenId, error: null };
   } catch (error) {
-    const outcome = sendFailure(error);
-    values =
-      outcome.state === "sent"
-        ? { state: "sent", token_id: outcome.tokenId, error: null }
-        : { state: outcome.state, token_id: null, error: outcome.error };
+    const failure = sendFailure(error);
+    values = { state: failure.state, token_id: null, error: failure.error };
   }
   await db.updateTable("test_sends").set(values).where("id", "=", id).execute();
   return {
