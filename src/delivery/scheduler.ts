@@ -23,12 +23,9 @@ export interface NightlySchedule {
   close(): Promise<void>;
 }
 
-/** The latest run date whose `nightlyAt` has passed at `now`. */
+/** The latest run date whose night has begun by the clock: the one before the next run's. */
 export function latestDueRunDate(app: Pick<App, "config" | "clock">): string {
-  const { nightlyAt, timeZone } = app.config.schedule;
-  const today = todayIn(timeZone, app.clock);
-  const start = nightlyRunInstant(today, nightlyAt, timeZone);
-  return start.getTime() <= app.clock.now().getTime() ? today : addDays(today, -1);
+  return addDays(nextRunAfter(app, app.clock.now()).date, -1);
 }
 
 /**
