@@ -7,7 +7,7 @@
  */
 import type { App } from "../app.ts";
 import { nightlyRunInstant } from "../campaigns/occurrences.ts";
-import { addDays, localDate, todayIn } from "../time/zones.ts";
+import { addDays, localDate } from "../time/zones.ts";
 import { runNight } from "./nightly-run.ts";
 import { NIGHTLY_RUN_ACTOR } from "./occurrence-states.ts";
 import { NightlyRunBusyError } from "./run-lock.ts";
