@@ -42,7 +42,6 @@ import {
   machine,
   median,
   run,
-  SFMC_SECRET,
   writeSimulatedTransactions,
 } from "./lib.ts";
 

@@ -10,7 +10,7 @@ import { createCampaign } from "../src/campaigns/campaigns.ts";
 import { runNight } from "../src/delivery/nightly-run.ts";
 import { planNight } from "../src/delivery/plan.ts";
 import { formatSendTime } from "../src/time/sfmc-time.ts";
-import { type CampaignFixture, OUTLET_IOS, SHOP_IOS } from "./helpers/campaigns.ts";
+import { type CampaignFixture, OUTLET_IOS } from "./helpers/campaigns.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
 import {
   addSecondAccount,

@@ -10,7 +10,6 @@ import { type Actor, recordChange } from "../audit/audit.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { todayIn } from "../time/zones.ts";
 import type { AccountProgress } from "./deliver.ts";
-import { freezeNight } from "./freeze.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
 import { type NightReport, nightReport } from "./night-report.ts";
 import { holderName, takeRunLock } from "./run-lock.ts";

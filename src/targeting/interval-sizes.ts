@@ -12,7 +12,6 @@ import type { Db } from "../db/connect.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { addDays } from "../time/zones.ts";
 import { reachableCondition } from "./reachable.ts";
-import type { Rule } from "./rule.ts";
 
 const DAY_RELATIVE_OPS = new Set(["within_last_days", "more_than_days_ago"]);
 
