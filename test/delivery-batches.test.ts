@@ -63,11 +63,7 @@ describeEachEngine("unknown batches and runs from the CLI and the API", (test) =
       JSON.stringify(cliConfig(budget)),
     );
     await f.customers(12_000);
-    const everyone = await f.group("Everyone", {
-      field: "contact_key",
-      op: "starts_with",
-      value: "C",
-    });
+    const everyone = await f.everyone();
     campaignId = (
       await createCampaign(
         f.t.app,

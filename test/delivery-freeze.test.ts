@@ -55,14 +55,12 @@ describeEachEngine("the freeze", (test) => {
       control: rows.rows.filter((r) => r.control).map((r) => r.contact_key),
     };
   };
-  const everyone = () =>
-    f.group("Everyone", { field: "contact_key", op: "starts_with", value: "C" });
 
   it("caps pushes per customer over the window, tonight's in priority order, as the plan predicted", async () => {
     await start((c) => {
       c.campaigns.frequencyCap = { maxPushes: 1, perDays: 7 };
     });
-    const all = await everyone();
+    const all = await f.everyone();
     const fr = await f.group("FR", { field: "country", op: "eq", value: "FR" });
     const de = await f.group("DE", { field: "country", op: "eq", value: "DE" });
     const open = { exclusive: false, controlGroupPercent: 10 };
@@ -144,7 +142,7 @@ describeEachEngine("the freeze", (test) => {
 
   it("keeps an exclusive occurrence frozen earlier the same night out of a later one's list", async () => {
     await start();
-    const all = await everyone();
+    const all = await f.everyone();
     const de = await f.group("DE", { field: "country", op: "eq", value: "DE" });
     const first = await campaign("DE first", de, { priority: 2, controlGroupPercent: 10 });
     await freezeNight(f.t.app, { date: "2026-12-02" });

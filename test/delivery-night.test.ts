@@ -46,11 +46,7 @@ describeEachEngine("the nightly run", (test) => {
 
   it("hands every batch over once, within the budget, at the SendTimes the plan predicted", async () => {
     const app = f.t.app;
-    const everyone = await f.group("Everyone", {
-      field: "contact_key",
-      op: "starts_with",
-      value: "C",
-    });
+    const everyone = await f.everyone();
     const de = await f.group("DE", { field: "country", op: "eq", value: "DE" });
     const fr = await f.group("FR", { field: "country", op: "eq", value: "FR" });
     const body = (name: string, group: number, extra: Record<string, unknown>) =>

@@ -78,11 +78,7 @@ describeEachEngine("serve's nightly schedule", (test) => {
       },
     });
     await f.customers(100);
-    const everyone = await f.group("Everyone", {
-      field: "contact_key",
-      op: "starts_with",
-      value: "C",
-    });
+    const everyone = await f.everyone();
     await createCampaign(
       f.t.app,
       cliActor(),

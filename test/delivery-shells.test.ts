@@ -33,11 +33,7 @@ describeEachEngine("test sends, recipient exports and pauses", (test) => {
       JSON.stringify(cliConfig(change)),
     );
     await f.customers(6_000);
-    const everyone = await f.group("Everyone", {
-      field: "contact_key",
-      op: "starts_with",
-      value: "C",
-    });
+    const everyone = await f.everyone();
     campaignId = (
       await createCampaign(
         f.t.app,

@@ -29,6 +29,8 @@ export interface CampaignFixture {
   campaignBody(targetGroupId: number, extra?: Record<string, unknown>): Record<string, unknown>;
   /** Saves a target group and answers its id. */
   group(name: string, rule: unknown): Promise<number>;
+  /** Saves the group "Everyone" (every contact key C…) and answers its id. */
+  everyone(): Promise<number>;
   /**
    * Puts `n` present customers C000001… in (country DE for even numbers, FR for odd ones,
    * push consent for all), first seen on `on`.
@@ -83,6 +85,8 @@ export async function campaignFixture(
       };
     },
     group: async (name, rule) => (await createTargetGroup(t.app, cliActor(), { name, rule })).id,
+    everyone: () =>
+      fixture.group("Everyone", { field: "contact_key", op: "starts_with", value: "C" }),
     async customers(n, on = "2026-11-01") {
       await sql`
         insert into customers (contact_key, present, first_seen_on, valid_from, last_import_id, country, allow_push)

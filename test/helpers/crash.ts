@@ -59,11 +59,7 @@ export async function setUpNight(db: NightjarDb, emulator: RunningEmulator): Pro
   const f = await nightFixture(db, emulator, { now: NIGHT_STARTS, config: (c) => tune(c, 1) });
   try {
     await f.customers(CUSTOMERS, "2026-11-01");
-    const everyone = await f.group("Everyone", {
-      field: "contact_key",
-      op: "starts_with",
-      value: "C",
-    });
+    const everyone = await f.everyone();
     const de = await f.group("DE", { field: "country", op: "eq", value: "DE" });
     const app = f.t.app;
     const big = await createCampaign(

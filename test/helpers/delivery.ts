@@ -57,11 +57,7 @@ export async function oneCampaignNight(
     ...(options.sfmcClient ? { sfmcClient: options.sfmcClient } : {}),
   });
   await f.customers(options.customers, "2026-11-01");
-  const everyone = await f.group("Everyone", {
-    field: "contact_key",
-    op: "starts_with",
-    value: "C",
-  });
+  const everyone = await f.everyone();
   const { campaign } = await createCampaign(
     f.t.app,
     cliActor(),
