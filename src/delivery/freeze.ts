@@ -7,15 +7,9 @@
 import { sql } from "kysely";
 import type { App } from "../app.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { accountBudgets, BATCH_SIZE, scheduleExecution } from "./execution-schedule.ts";
+import { BATCH_SIZE } from "./execution-schedule.ts";
 import { NO_HOOKS, type RunHooks } from "./hooks.ts";
-import {
-  longestWindow,
-  type NightOccurrence,
-  nightOccurrences,
-  selectPending,
-  takenSlots,
-} from "./night.ts";
+import { type NightOccurrence, nightOccurrences, schedulePending, selectPending } from "./night.ts";
 
 /** What one occurrence was frozen with. */
 export interface FrozenOccurrence {
@@ -75,20 +69,7 @@ export async function freezeNight(
       const todo = pending.filter((o) => !done.has(`${o.campaign.id}:${o.localDate}`));
       if (todo.length === 0) return [];
       const counts = await selectPending(trx, config, options.date, todo, taken.length > 0);
-      const keys = [...new Set(todo.map((o) => o.budgetKey))];
-      const firstSend = new Date(Math.min(...todo.map((o) => o.sendAt.getTime())));
-      const schedule = scheduleExecution({
-        budgets: accountBudgets(config.sfmc.accounts),
-        occurrences: todo.map((o, index) => ({
-          id: String(index),
-          budgetKey: o.budgetKey,
-          sendAt: o.sendAt,
-          priority: o.campaign.priority,
-          campaignId: o.campaign.id,
-          recipients: counts.get(index)?.test ?? 0,
-        })),
-        handedOver: await takenSlots(trx, keys, firstSend, longestWindow(config)),
-      });
+      const schedule = await schedulePending(trx, config, todo, counts);
       const now = app.clock.now();
       const ids: number[] = [];
       for (const [index, o] of todo.entries()) {

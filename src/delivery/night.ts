@@ -13,7 +13,13 @@ import { NightjarError } from "../errors.ts";
 import { groupRuleLoader } from "../targeting/count.ts";
 import type { Rule } from "../targeting/rule.ts";
 import { addDays } from "../time/zones.ts";
-import { accountBudgets, BudgetLedger, type HandedOverBatch } from "./execution-schedule.ts";
+import {
+  accountBudgets,
+  BudgetLedger,
+  type ExecutionSchedule,
+  type HandedOverBatch,
+  scheduleExecution,
+} from "./execution-schedule.ts";
 import { type SelectionCount, selectionCounts, selectRecipients } from "./selection.ts";
 
 /** A campaign's group is gone (or its business unit no longer configured). */
@@ -161,4 +167,35 @@ export async function budgetLedger(
     now,
     await takenSlots(db, [key], now, longestWindow(config)),
   );
+}
+
+/**
+ * The execution schedule of the pending occurrences (each with its index in `pending` as id and
+ * its test group from `counts`), counting the slots other batches already hold; an occurrence
+ * whose business unit is no longer configured has none.
+ */
+export async function schedulePending(
+  db: Db,
+  config: NightjarConfig,
+  pending: readonly NightOccurrence[],
+  counts: ReadonlyMap<number, SelectionCount>,
+): Promise<ExecutionSchedule> {
+  const schedulable = pending.flatMap((o, index) =>
+    o.budgetKey === null ? [] : [{ o, index, budgetKey: o.budgetKey }],
+  );
+  if (schedulable.length === 0) return { batches: [], occurrences: [] };
+  const firstSend = new Date(Math.min(...schedulable.map(({ o }) => o.sendAt.getTime())));
+  const keys = [...new Set(schedulable.map((s) => s.budgetKey))];
+  return scheduleExecution({
+    budgets: accountBudgets(config.sfmc.accounts),
+    occurrences: schedulable.map(({ o, index, budgetKey }) => ({
+      id: String(index),
+      budgetKey,
+      sendAt: o.sendAt,
+      priority: o.campaign.priority,
+      campaignId: o.campaign.id,
+      recipients: counts.get(index)?.test ?? 0,
+    })),
+    handedOver: await takenSlots(db, keys, firstSend, longestWindow(config)),
+  });
 }

@@ -10,8 +10,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { countTargetGroup } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
-import { accountBudgets, scheduleExecution } from "./execution-schedule.ts";
-import { longestWindow, nightOccurrences, selectPending, takenSlots } from "./night.ts";
+import { nightOccurrences, schedulePending, selectPending } from "./night.ts";
 import { type SelectionCount, selectionOverlaps } from "./selection.ts";
 
 /** One campaign occurrence of the night, as the plan shows it. */
@@ -92,30 +91,7 @@ export async function planNight(
     app,
     night.flatMap((o) => (o.frozenId === null ? [] : [o.frozenId])),
   );
-  const schedulable = pending.flatMap((o, index) =>
-    o.budgetKey === null ? [] : [{ o, index, budgetKey: o.budgetKey }],
-  );
-  const firstSend = Math.min(...schedulable.map(({ o }) => o.sendAt.getTime()));
-  const execution = scheduleExecution({
-    budgets: accountBudgets(config.sfmc.accounts),
-    occurrences: schedulable.map(({ o, index, budgetKey }) => ({
-      id: String(index),
-      budgetKey,
-      sendAt: o.sendAt,
-      priority: o.campaign.priority,
-      campaignId: o.campaign.id,
-      recipients: counts.get(index)?.test ?? 0,
-    })),
-    handedOver:
-      schedulable.length === 0
-        ? []
-        : await takenSlots(
-            app.db.kysely,
-            [...new Set(schedulable.map((s) => s.budgetKey))],
-            new Date(firstSend),
-            longestWindow(config),
-          ),
-  });
+  const execution = await schedulePending(app.db.kysely, config, pending, counts);
   const scheduled = new Map(execution.occurrences.map((o) => [o.id, o]));
   const occurrences = night.map((occurrence): PlannedOccurrence => {
     const { campaign, localDate: day, sendAt } = occurrence;
