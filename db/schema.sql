@@ -27,6 +27,24 @@ create table audit_log (
   constraint audit_log_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 );
 
+create table batch_deliveries (
+  batch_id integer not null,
+  day integer not null,
+  collected_at timestamp with time zone not null,
+  ok boolean not null,
+  sfmc_status text,
+  count integer,
+  sfmc_created_at timestamp with time zone,
+  sfmc_scheduled_at timestamp with time zone,
+  sfmc_completed_at timestamp with time zone,
+  error text,
+  attempts integer not null default 1,
+  constraint batch_deliveries_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES send_batches(id),
+  constraint batch_deliveries_count_check CHECK ((count >= 0)),
+  constraint batch_deliveries_day_check CHECK (((day >= 0) AND (day <= 7))),
+  constraint batch_deliveries_pkey PRIMARY KEY (batch_id, day)
+);
+
 create table campaign_occurrences (
   id integer not null default nextval('campaign_occurrences_id_seq'::regclass),
   campaign_id integer not null,
@@ -238,6 +256,14 @@ create table nightly_runs (
   constraint nightly_runs_pkey PRIMARY KEY (id),
   constraint nightly_runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'completed'::text, 'failed'::text]))),
   constraint nightly_runs_trigger_check CHECK ((trigger = ANY (ARRAY['cli'::text, 'schedule'::text, 'api'::text])))
+);
+
+create table occurrence_analyses (
+  occurrence_id integer not null,
+  computed_at timestamp with time zone not null,
+  analysis jsonb not null,
+  constraint occurrence_analyses_occurrence_id_fkey FOREIGN KEY (occurrence_id) REFERENCES campaign_occurrences(id),
+  constraint occurrence_analyses_pkey PRIMARY KEY (occurrence_id)
 );
 
 create table occurrence_recipients (

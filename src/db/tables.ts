@@ -286,4 +286,22 @@ export interface Database {
     sent_by: string;
     sent_at: Date;
   };
+  batch_deliveries: {
+    batch_id: number;
+    day: number;
+    collected_at: Date;
+    ok: boolean;
+    sfmc_status: string | null;
+    count: number | null;
+    sfmc_created_at: Date | null;
+    sfmc_scheduled_at: Date | null;
+    sfmc_completed_at: Date | null;
+    error: string | null;
+    attempts: Generated<number>;
+  };
+  occurrence_analyses: {
+    occurrence_id: number;
+    computed_at: Date;
+    analysis: unknown;
+  };
 }
