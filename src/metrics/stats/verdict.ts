@@ -78,7 +78,7 @@ export function verdictText(input: VerdictInput): string {
       return "Cannot be measured: the campaign has no control group (control group 0%)";
     case "not_enough_data":
       return (
-        `Not enough data: ${test.customers} test and ${control.customers} control customers, ` +
+        `Not enough data: ${test.customers} test and ${count(control.customers, "control customer")}, ` +
         `${count(test.responders + control.responders, "responder")} (needs at least ` +
         `${MINIMUM_TEST_CUSTOMERS} test and ${MINIMUM_CONTROL_CUSTOMERS} control customers and ` +
         `${MINIMUM_RESPONDERS} responders)`
