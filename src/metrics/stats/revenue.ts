@@ -1,6 +1,12 @@
 import tcdf from "@stdlib/stats-base-dists-t-cdf";
 import tquantile from "@stdlib/stats-base-dists-t-quantile";
-import { addMoments, type GroupMoments, NOISE, sampleCovariance } from "./moments.ts";
+import {
+  addMoments,
+  type GroupMoments,
+  NOISE,
+  type SampleCovariance,
+  sampleCovariance,
+} from "./moments.ts";
 import { Z_95 } from "./proportions.ts";
 
 /** Revenue per customer of two groups compared with Welch's t-test. */
@@ -69,7 +75,7 @@ export function compareCuped(test: GroupMoments, control: GroupMoments): CupedCo
   if (t === null || c === null || all === null || all.varX === 0) return none;
   const theta = all.covXY / all.varX;
   const uplift = t.meanY - c.meanY - theta * (t.meanX - c.meanX);
-  const adjustedVariance = (g: typeof t) => {
+  const adjustedVariance = (g: SampleCovariance) => {
     const v = g.varY - 2 * theta * g.covXY + theta * theta * g.varX;
     return v <= NOISE * (g.varY + theta * theta * g.varX) ? 0 : v;
   };
