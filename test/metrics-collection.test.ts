@@ -3,20 +3,25 @@
 // a day for days 1 … 7 and never after; a faulty day leaves failed rows and the night completes;
 // a second collection the same day asks only what failed; `now` refreshes.
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { DEMO_CLIENT } from "../emulator/demo-tenant.ts";
 import { injectFetch } from "../emulator/inject-fetch.ts";
 import { call, useEmulator } from "../emulator/test-helpers.ts";
 import { cliActor } from "../src/audit/audit.ts";
 import { createCampaign } from "../src/campaigns/campaigns.ts";
+import { EXIT_CODES } from "../src/cli/main.ts";
 import type { NightReport } from "../src/delivery/night-report.ts";
 import { runNight } from "../src/delivery/nightly-run.ts";
-import { collectSendMetrics } from "../src/metrics/collect.ts";
+import { collectSendMetrics, type MetricsCollection } from "../src/metrics/collect.ts";
 import { campaignMetrics, occurrenceMetrics } from "../src/metrics/send-metrics.ts";
 import { addDays } from "../src/time/zones.ts";
 import type { CampaignFixture } from "./helpers/campaigns.ts";
+import { cli, onlyJson } from "./helpers/cli.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
-import { nightFixture, type sharedClock } from "./helpers/night.ts";
+import { tempFolder } from "./helpers/files.ts";
+import { cliConfig, nightFixture, type sharedClock } from "./helpers/night.ts";
 
 const emulator = useEmulator();
+const folder = tempFolder({ config: cliConfig() });
 const SEND_DATE = "2026-12-02";
 
 /** Every call the app made to a deliveries route, by URL. */
@@ -223,5 +228,52 @@ describeEachEngine("the collection of send metrics", (test) => {
       [1, 2, 3, 4, 5, 6, 7].map((day) => [day, total, total / pushed, 3]),
     );
     expect(await campaignMetrics(test().db.kysely, campaignId)).toEqual([metrics]);
+  });
+
+  it("`metrics collect` collects what is due, reports failures with exit code 0, and refreshes with --now", async () => {
+    const run = (args: string[], tty = false) =>
+      cli(folder.dir(), ["metrics", "collect", ...args], {
+        tty,
+        db: test().db,
+        clock: f.clock,
+        fetch: countingFetch(injectFetch(emulator().app), calls),
+        env: { SFMC_CLIENT_SECRET: DEMO_CLIENT.clientSecret },
+      });
+    const sendDay = await run([]);
+    expect(sendDay.code, sendDay.stderr).toBe(0);
+    expect(sendDay.stdout).toBe(`No delivery report is due on ${SEND_DATE}.\n`);
+
+    f.clock.set(`${addDays(SEND_DATE, 1)}T02:30:00Z`);
+    await fault();
+    const faulty = await run(["--json"]);
+    await noFaults();
+    expect(faulty.code, faulty.stderr).toBe(0);
+    const failed = onlyJson(faulty) as MetricsCollection;
+    expect(failed).toMatchObject({ date: addDays(SEND_DATE, 1), due: 3, collected: 0, failed: 3 });
+    expect(failed.failures[0]?.error).toContain("SFMC answered 500");
+
+    calls.length = 0;
+    const retried = await run(["--campaign", String(campaignId)]);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toContain(
+      `Collected 3 of 3 delivery reports due on ${addDays(SEND_DATE, 1)}.`,
+    );
+    expect(calls).toHaveLength(3);
+    expect(onlyJson(await run(["--json"]))).toMatchObject({ due: 0 });
+    expect(onlyJson(await run(["--now", "--json"]))).toMatchObject({ due: 3, collected: 3 });
+    // On a terminal, a progress bar on stderr; the summary on stdout.
+    const bar = await run(["--now"], true);
+    expect(bar.code, bar.stderr).toBe(0);
+    expect(bar.stderr).toContain("delivery reports");
+    expect(bar.stdout).toContain("Collected 3 of 3 delivery reports asked again now.");
+    // An earlier date: the send date itself is day 0, which only --now asks.
+    expect(onlyJson(await run(["--date", SEND_DATE, "--now", "--json"]))).toMatchObject({
+      date: SEND_DATE,
+      byDay: [{ day: 0, due: 3, collected: 3, failed: 0 }],
+    });
+
+    const unknown = await run(["--campaign", "999"]);
+    expect(unknown.code).toBe(EXIT_CODES.not_found);
+    expect(unknown.stderr).toContain("no campaign #999");
   });
 });
