@@ -275,5 +275,21 @@ describeEachEngine("the collection of send metrics", (test) => {
     const unknown = await run(["--campaign", "999"]);
     expect(unknown.code).toBe(EXIT_CODES.not_found);
     expect(unknown.stderr).toContain("no campaign #999");
+
+    // Day k is collected on day k: not ahead, neither by hand nor by a run of a future night.
+    const ahead = await run(["--date", addDays(SEND_DATE, 3)]);
+    expect(ahead.code).toBe(EXIT_CODES.refused);
+    expect(ahead.stderr).toContain("it is after today");
+    calls.length = 0;
+    const future = await runNight(f.t.app, {
+      date: addDays(SEND_DATE, 3),
+      trigger: "cli",
+      actor: cliActor(),
+    });
+    expect(future.steps.find((s) => s.step === "metrics")).toMatchObject({
+      status: "skipped",
+      note: `${addDays(SEND_DATE, 3)} is after today: no delivery report is collected`,
+    });
+    expect(calls).toHaveLength(0);
   });
 });

@@ -13,6 +13,7 @@ import { collectSendMetrics } from "../metrics/collect.ts";
 import { runCustomerModel } from "../model/run/run.ts";
 import { syncMessages } from "../sfmc/sync.ts";
 import { recordGroupSizes } from "../targeting/group-sizes.ts";
+import { todayIn } from "../time/zones.ts";
 import { deliverNight } from "./deliver.ts";
 import { freezeNight } from "./freeze.ts";
 import { nightOccurrences } from "./night.ts";
@@ -223,6 +224,13 @@ export const STEP_WORK: Record<NightStep, StepWork> = {
   metrics: {
     stops: false,
     async run({ app, date, signal }): Promise<StepResult> {
+      // A run of a future night (allowed, e.g. to send ahead) collects nothing: day k is the
+      // collection made on day k.
+      if (date > todayIn(app.config.schedule.timeZone, app.clock))
+        return {
+          status: "skipped",
+          note: `${date} is after today: no delivery report is collected`,
+        };
       const result = await collectSendMetrics(app, { date, signal });
       if (result.due === 0)
         return { status: "skipped", note: "no sent batch's delivery report is due" };

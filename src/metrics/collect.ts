@@ -9,9 +9,18 @@ import { sql } from "kysely";
 import pLimit, { type LimitFunction } from "p-limit";
 import { type App, sfmcClientOfUnit } from "../app.ts";
 import { UnknownCampaignError } from "../campaigns/campaigns.ts";
-import { coerceError } from "../errors.ts";
+import { coerceError, NightjarError } from "../errors.ts";
 import type { Deliveries } from "../sfmc/client.ts";
 import { todayIn } from "../time/zones.ts";
+
+/**
+ * A collection as of a date after today: its rows would stand for days that have not come, and
+ * the day's real collection would then find nothing due.
+ */
+export class FutureCollectionError extends NightjarError {
+  override name = "FutureCollectionError";
+  override readonly kind = "refused";
+}
 
 /** The days after the send date on which a batch's report is collected (1 … 7). */
 export const COLLECTION_DAYS = 7;
@@ -179,7 +188,12 @@ export async function collectSendMetrics(
   app: App,
   options: CollectionOptions = {},
 ): Promise<MetricsCollection> {
-  const date = options.date ?? todayIn(app.config.schedule.timeZone, app.clock);
+  const today = todayIn(app.config.schedule.timeZone, app.clock);
+  const date = options.date ?? today;
+  if (date > today)
+    throw new FutureCollectionError(
+      `cannot collect send metrics as of ${date}: it is after today (${today} in schedule.timeZone)`,
+    );
   if (options.campaignId !== undefined) {
     const campaign = await app.db.kysely
       .selectFrom("campaigns")
