@@ -67,7 +67,7 @@ export function registerMetrics(program: Command, context: CommandContext): void
     )
     .option(
       "--date <date>",
-      "the collection date (YYYY-MM-DD; default: today in schedule.timeZone)",
+      "the collection date (YYYY-MM-DD, not after today; default: today in schedule.timeZone)",
       parseDate,
     )
     .option("--json", "print the collection as one JSON line")
