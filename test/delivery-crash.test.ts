@@ -115,6 +115,7 @@ const STEPS = [
   ["plan", "completed"],
   ["freeze", "completed"],
   ["deliver", "completed"],
+  ["metrics", "skipped"],
   ["retention", "skipped"],
 ];
 

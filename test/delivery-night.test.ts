@@ -97,6 +97,7 @@ describeEachEngine("the nightly run", (test) => {
       ["plan", "completed"],
       ["freeze", "completed"],
       ["deliver", "completed"],
+      ["metrics", "skipped"],
       ["retention", "skipped"],
     ]);
     expect(report.unknownBatches).toBe(0);

@@ -12,6 +12,7 @@ import { registerCustomers } from "./commands/customers.ts";
 import { registerEmulator } from "./commands/emulator.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerMetrics } from "./commands/metrics.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerModel } from "./commands/model.ts";
 import { registerPlan } from "./commands/plan.ts";
@@ -72,6 +73,7 @@ export function buildProgram(context: CommandContext): Command {
   registerPlan(program, context);
   registerRun(program, context);
   registerBatches(program, context);
+  registerMetrics(program, context);
   return program;
 }
 

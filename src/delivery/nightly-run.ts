@@ -1,9 +1,9 @@
 /**
  * The nightly run of a date: sync the push messages → import the day's files → model run →
- * target-group sizes → plan → freeze the recipient lists → deliver → retention. Each step is
- * recorded with its start, end, counts and error. One run at a time (run-lock.ts); a run that
- * died is continued by the next one of its date, which skips the steps it completed, and frozen
- * lists and batches are never rebuilt.
+ * target-group sizes → plan → freeze the recipient lists → deliver → collect the send metrics due
+ * → retention. Each step is recorded with its start, end, counts and error. One run at a time
+ * (run-lock.ts); a run that died is continued by the next one of its date, which skips the steps
+ * it completed, and frozen lists and batches are never rebuilt.
  */
 import type { App } from "../app.ts";
 import { type Actor, recordChange } from "../audit/audit.ts";

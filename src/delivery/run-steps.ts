@@ -15,6 +15,7 @@ export const NIGHT_STEPS = [
   "plan",
   "freeze",
   "deliver",
+  "metrics",
   "retention",
 ] as const;
 export type NightStep = (typeof NIGHT_STEPS)[number];

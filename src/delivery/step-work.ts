@@ -9,9 +9,11 @@ import { access } from "node:fs/promises";
 import path from "node:path";
 import { importCustomerSnapshot } from "../customers/import-customers.ts";
 import { importTransactionsFile } from "../customers/import-transactions.ts";
+import { collectSendMetrics } from "../metrics/collect.ts";
 import { runCustomerModel } from "../model/run/run.ts";
 import { syncMessages } from "../sfmc/sync.ts";
 import { recordGroupSizes } from "../targeting/group-sizes.ts";
+import { todayIn } from "../time/zones.ts";
 import { deliverNight } from "./deliver.ts";
 import { freezeNight } from "./freeze.ts";
 import { nightOccurrences } from "./night.ts";
@@ -216,6 +218,31 @@ export const STEP_WORK: Record<NightStep, StepWork> = {
           late: result.late,
           recoveredUnknown: context.recovered,
         },
+      };
+    },
+  },
+  metrics: {
+    stops: false,
+    async run({ app, date, signal }): Promise<StepResult> {
+      // A run of a future night (allowed, e.g. to send ahead) collects nothing: day k is the
+      // collection made on day k.
+      if (date > todayIn(app.config.schedule.timeZone, app.clock))
+        return {
+          status: "skipped",
+          note: `${date} is after today: no delivery report is collected`,
+        };
+      const result = await collectSendMetrics(app, { date, signal });
+      if (result.due === 0)
+        return { status: "skipped", note: "no sent batch's delivery report is due" };
+      const [first] = result.failures;
+      return {
+        counts: { due: result.due, collected: result.collected, failed: result.failed },
+        // A failed call is asked again at the next collection, so the night goes on.
+        ...(first
+          ? {
+              note: `${result.failed} report${result.failed === 1 ? "" : "s"} could not be collected (asked again at the next collection), e.g. batch #${first.batchId}: ${first.error}`,
+            }
+          : {}),
       };
     },
   },
