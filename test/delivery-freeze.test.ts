@@ -13,6 +13,7 @@ import { freezeNight } from "../src/delivery/freeze.ts";
 import { runNight } from "../src/delivery/nightly-run.ts";
 import { planNight } from "../src/delivery/plan.ts";
 import { purgeExpiredLists } from "../src/delivery/retention.ts";
+import { analyzeCampaign } from "../src/metrics/analysis.ts";
 import { updateTargetGroup } from "../src/targeting/target-groups.ts";
 import { type CampaignFixture, campaignFixture } from "./helpers/campaigns.ts";
 import { describeEachEngine } from "./helpers/engines.ts";
@@ -267,5 +268,15 @@ describeEachEngine("the freeze", (test) => {
       .orderBy("campaign_id")
       .execute();
     expect(purged.map((p) => p.lists_purged_at !== null)).toEqual([true, false]);
+    // The analysis was kept before the list went, and is still answered from it.
+    const kept = await analyzeCampaign(f.t.app, old.id);
+    expect(kept).toMatchObject({
+      occurrence: "2026-12-02",
+      complete: true,
+      groups: {
+        test: { customers: oldBefore?.test },
+        control: { customers: oldBefore?.control },
+      },
+    });
   });
 });

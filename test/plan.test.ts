@@ -208,6 +208,19 @@ describeEachEngine("the nightly plan", (test) => {
     const de = await f.group("DE", { all: [{ field: "country", op: "eq", value: "DE" }] });
     await f.t.addUser("ann@example.com", "marketer");
     const ann = await f.t.signIn("ann@example.com");
+    // The week before the next occurrence (Berlin's days: 2026-11-27 to 2026-12-03): 600 of the
+    // 6,000 DE customers bought on 2026-12-01, one just after Berlin's 2026-11-27 began, and
+    // one buys just after the week, on Berlin's 2026-12-04.
+    await sql`
+      insert into transactions (contact_key, occurred_at, amount, import_id)
+      select 'C' || lpad((g * 2)::text, 6, '0'), '2026-12-01T12:00:00Z'::timestamptz, 20, 0
+      from generate_series(1, 600) g
+      union all select 'C002000', '2026-11-26T23:30:00Z'::timestamptz, 20, 0
+      union all select 'C002002', '2026-12-03T23:30:00Z'::timestamptz, 20, 0
+      union all select 'C002004', '2026-12-01T12:00:00Z'::timestamptz, -5, 0`.execute(
+      f.t.app.db.kysely,
+    );
+    const baseline = 601 / 6000;
     const preview = await f.t.server.http.inject({
       method: "POST",
       url: "/api/campaigns/preview",
@@ -237,6 +250,11 @@ describeEachEngine("the nightly plan", (test) => {
       test: 4800,
       batches: 1,
     });
+    expect(preview.json().baselineResponseRate).toBeCloseTo(baseline, 12);
+    expect(preview.json().minimumDetectableUplift).toBeCloseTo(
+      (1.959964 + 0.841621) * Math.sqrt(baseline * (1 - baseline) * (1 / 4800 + 1 / 1200)),
+      6,
+    );
     const bad = await f.t.server.http.inject({
       method: "POST",
       url: "/api/campaigns/preview",

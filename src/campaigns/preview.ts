@@ -6,8 +6,11 @@
 import { type App, accountOfUnit } from "../app.ts";
 import { scheduleExecution } from "../delivery/execution-schedule.ts";
 import type { InputProblem } from "../errors.ts";
+import { groupResponseRate } from "../metrics/baseline.ts";
+import { minimumDetectableUplift } from "../metrics/stats.ts";
 import { countTargetGroup, groupRuleLoader } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
+import { todayIn } from "../time/zones.ts";
 import { checkCampaign, parseCampaignInput } from "./campaign-input.ts";
 import { nextSendAfter } from "./next-send.ts";
 
@@ -25,6 +28,10 @@ export interface CampaignPreview {
   firstBatchAt: string | null;
   lastBatchAt: string | null;
   latenessMinutes: number;
+  /** The group's response rate over the `measurementDays` before the next occurrence. */
+  baselineResponseRate: number | null;
+  /** The smallest response-rate uplift (fraction) the split can detect (95%, 80% power). */
+  minimumDetectableUplift: number | null;
 }
 
 /** Use case: the preview of an unsaved campaign (`selfId`: the campaign being edited). */
@@ -42,6 +49,8 @@ export async function previewCampaign(
     firstBatchAt: null,
     lastBatchAt: null,
     latenessMinutes: 0,
+    baselineResponseRate: null,
+    minimumDetectableUplift: null,
   };
   const parsed = parseCampaignInput(input);
   if (!parsed.ok) return { valid: false, problems: parsed.problems, warnings: [], ...empty };
@@ -73,6 +82,17 @@ export async function previewCampaign(
   preview.targetGroup = { total: counted.total, reachable: counted.reachable };
   preview.control = Math.round((counted.reachable * campaign.controlGroupPercent) / 100);
   preview.test = counted.reachable - preview.control;
+  preview.baselineResponseRate = await groupResponseRate(
+    app,
+    rule,
+    preview.nextOccurrence?.date ?? todayIn(campaign.timeZone, app.clock),
+    campaign,
+  );
+  preview.minimumDetectableUplift = minimumDetectableUplift(
+    preview.baselineResponseRate,
+    preview.test,
+    preview.control,
+  );
   const account = accountOfUnit(app.config, campaign.businessUnit);
   if (account && preview.nextOccurrence) {
     const execution = scheduleExecution({

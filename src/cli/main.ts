@@ -5,6 +5,7 @@ import { SecretVault } from "../config/secrets.ts";
 import { ImportRefusedError } from "../customers/import-report.ts";
 import { coerceError, type ErrorKind, NightjarError, ReportedFailure } from "../errors.ts";
 import { TransactionsFileError } from "../model/transactions-file.ts";
+import { registerAnalysis } from "./commands/analysis.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerBatches } from "./commands/batches.ts";
 import { registerCampaigns } from "./commands/campaigns.ts";
@@ -74,6 +75,7 @@ export function buildProgram(context: CommandContext): Command {
   registerRun(program, context);
   registerBatches(program, context);
   registerMetrics(program, context);
+  registerAnalysis(program, context);
   return program;
 }
 

@@ -7,6 +7,8 @@ import { sql } from "kysely";
 import { type App, accountOfUnit } from "../app.ts";
 import { nightlyRunInstant } from "../campaigns/occurrences.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { groupResponseRate } from "../metrics/baseline.ts";
+import { minimumDetectableUplift } from "../metrics/stats.ts";
 import { countTargetGroup } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
@@ -40,6 +42,13 @@ export interface PlannedOccurrence {
   firstBatchAt: string | null;
   lastBatchAt: string | null;
   latenessMinutes: number;
+  /**
+   * The share of the group's reachable members who bought in the `measurementDays` before the
+   * date, and the smallest response-rate uplift (fraction) the split can detect at 95%
+   * confidence and 80% power; null without members or without a control group.
+   */
+  baselineResponseRate: number | null;
+  minimumDetectableUplift: number | null;
   warnings: string[];
 }
 
@@ -69,7 +78,11 @@ export async function planNight(
   // The members are taken as of the run's date (the data it imports that night).
   const asOf = date;
   const totals = new Map<number, { total: number; reachable: number; consent: string | null }>();
+  const baselines = new Map<string, number | null>();
   for (const { campaign, rule } of night) {
+    const baseline = `${campaign.targetGroupId} ${campaign.measurementDays} ${campaign.timeZone}`;
+    if (!baselines.has(baseline))
+      baselines.set(baseline, await groupResponseRate(app, rule, date, campaign));
     if (totals.has(campaign.targetGroupId)) continue;
     const counted = await countTargetGroup(app, rule, { asOf });
     totals.set(campaign.targetGroupId, {
@@ -109,6 +122,9 @@ export async function planNight(
     if (campaign.controlGroupPercent === 0)
       warnings.push("no control group: the campaign's effect cannot be measured");
     if (count.test === 0) warnings.push("nobody to send to");
+    const baselineResponseRate =
+      baselines.get(`${campaign.targetGroupId} ${campaign.measurementDays} ${campaign.timeZone}`) ??
+      null;
     if (count.capped > 0)
       warnings.push(
         `the frequency cap keeps ${count.capped.toLocaleString("en-US")} customers from this push`,
@@ -140,6 +156,12 @@ export async function planNight(
       firstBatchAt: plan?.firstBatchAt?.toISOString() ?? null,
       lastBatchAt: plan?.lastBatchAt?.toISOString() ?? null,
       latenessMinutes: plan?.latenessMinutes ?? 0,
+      baselineResponseRate,
+      minimumDetectableUplift: minimumDetectableUplift(
+        baselineResponseRate,
+        count.test,
+        count.control,
+      ),
       warnings,
     };
   });

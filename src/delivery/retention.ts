@@ -6,7 +6,9 @@
  */
 import { sql } from "kysely";
 import type { App } from "../app.ts";
+import type { Db } from "../db/connect.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { keepAnalyses } from "../metrics/analysis.ts";
 import { addDays, todayIn } from "../time/zones.ts";
 
 /** Use case: deletes the lists past their retention; answers what it deleted. */
@@ -16,12 +18,30 @@ export async function purgeExpiredLists(
   const today = todayIn(app.config.schedule.timeZone, app.clock);
   // The window ends `measurement_days` after the send date; the list is kept that much longer.
   const cutoff = addDays(today, -app.config.delivery.retentionDays);
+  const dueIds = async (db: Db) =>
+    (
+      await sql<{ id: number }>`
+        select id from campaign_occurrences
+        where lists_purged_at is null and state in ('delivered', 'delivered_with_problems')
+          and local_date + measurement_days < ${cutoff}::date`.execute(db)
+    ).rows.map((r) => r.id);
+  // The analysis is computed from the list: it is kept first, and only a list whose analysis is
+  // kept is deleted.
+  await keepAnalyses(app, await dueIds(app.db.kysely));
   return inTransaction(app.db.kysely, { locks: ["deliveryTables"] }, async (trx) => {
-    const due = await sql<{ id: number }>`
-      select id from campaign_occurrences
-      where lists_purged_at is null and state in ('delivered', 'delivered_with_problems')
-        and local_date + measurement_days < ${cutoff}::date`.execute(trx);
-    const ids = due.rows.map((r) => r.id);
+    const due = await dueIds(trx);
+    const kept = new Set(
+      due.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom("occurrence_analyses")
+              .select("occurrence_id")
+              .where("occurrence_id", "in", due)
+              .execute()
+          ).map((r) => r.occurrence_id),
+    );
+    const ids = due.filter((id) => kept.has(id));
     if (ids.length === 0) return { occurrences: 0, recipients: 0, batches: 0 };
     const recipients = await trx
       .deleteFrom("occurrence_recipients")

@@ -27,6 +27,7 @@ import { stopwatch } from "../clock.ts";
 import { BackgroundRuns } from "../delivery/runs.ts";
 import { type DeclaredRoute, installAccessControl } from "./auth.ts";
 import { installErrorHandler } from "./problems.ts";
+import { registerAnalysisRoutes } from "./routes/analysis.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerCampaignRoutes } from "./routes/campaigns.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
@@ -152,6 +153,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   registerTargetGroupRoutes(api, app);
   registerCampaignRoutes(api, app);
   registerPlanRoutes(api, app);
+  registerAnalysisRoutes(api, app);
   // Runs started through the API go on after their answer; closing the server stops and awaits them.
   const runs = new BackgroundRuns(app);
   http.addHook("onClose", () => runs.close());

@@ -34,6 +34,7 @@ export function registerPlan(program: Command, context: CommandContext): void {
               `#${o.campaignId} ${o.campaignName} (priority ${o.priority}${o.exclusive ? "" : ", not exclusive"}) — ${o.sendTime.local} ${o.sendTime.timeZone} = ${o.sendTime.utc} (SFMC ${o.sendTime.sfmc})`,
               `  group #${o.targetGroup.id}: ${count(o.targetGroup.total)} matching, ${count(o.targetGroup.reachable)} reachable; after priorities ${count(o.afterPriorities)} (lost ${count(o.lostToHigherPriority)} to higher priorities)`,
               `  test ${count(o.test)} · control ${count(o.control)} · ${o.batches} batch${o.batches === 1 ? "" : "es"}${o.firstBatchAt ? ` from ${o.firstBatchAt} to ${o.lastBatchAt} (${o.latenessMinutes} min after the send time)` : ""}`,
+              `  ${measurable(o)}`,
               ...o.warnings.map((w) => `  warning: ${w}`),
             );
           }
@@ -47,3 +48,19 @@ export function registerPlan(program: Command, context: CommandContext): void {
       });
     });
 }
+
+/** The smallest uplift the split can show, in points, beside the group's usual response rate. */
+function measurable(o: {
+  baselineResponseRate: number | null;
+  minimumDetectableUplift: number | null;
+}): string {
+  if (o.minimumDetectableUplift === null)
+    return "minimum detectable uplift: none (no control group or no members)";
+  const rate =
+    o.baselineResponseRate === null
+      ? ""
+      : ` on a usual response rate of ${points(o.baselineResponseRate)}%`;
+  return `minimum detectable uplift: ${points(o.minimumDetectableUplift)} pts${rate} (95% confidence, 80% power)`;
+}
+
+const points = (fraction: number) => (fraction * 100).toFixed(2);

@@ -75,6 +75,9 @@ describe("minimumDetectableUplift", () => {
     expect(minimumDetectableUplift(null, 100, 100)).toBeNull();
     expect(minimumDetectableUplift(0.1, 0, 100)).toBeNull();
     expect(minimumDetectableUplift(0.1, 100, 0)).toBeNull();
+    // Nobody (or everybody) bought before: nothing to size the test by.
+    expect(minimumDetectableUplift(0, 100, 100)).toBeNull();
+    expect(minimumDetectableUplift(1, 100, 100)).toBeNull();
     expect(() => minimumDetectableUplift(10, 100, 100)).toThrow(RangeError);
   });
 });

@@ -119,7 +119,8 @@ function probabilityBAboveA(aA: number, bA: number, aB: number, bB: number): num
 /**
  * The smallest response-rate uplift (a fraction; ×100 for points) a two-sided 5% test detects
  * with 80% power, for an expected response rate p: (z_{0.975} + z_{0.80})·√(p(1−p)(1/n_t + 1/n_c)).
- * Null when p is null or a group is empty.
+ * Null when p is null or a group is empty, and when p is 0 or 1: a group where nobody (or
+ * everybody) bought gives no variation to size the test by, not an uplift of 0 detectable.
  */
 export function minimumDetectableUplift(
   responseRate: number | null,
@@ -130,6 +131,7 @@ export function minimumDetectableUplift(
   if (!(responseRate >= 0 && responseRate <= 1)) {
     throw new RangeError(`response rate must be a fraction from 0 to 1, got ${responseRate}`);
   }
+  if (responseRate === 0 || responseRate === 1) return null;
   return (
     (Z_95 + Z_POWER_80) *
     Math.sqrt(responseRate * (1 - responseRate) * (1 / testCustomers + 1 / controlCustomers))

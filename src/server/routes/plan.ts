@@ -42,6 +42,8 @@ const PlannedOccurrence = z.object({
   firstBatchAt: z.string().nullable(),
   lastBatchAt: z.string().nullable(),
   latenessMinutes: z.number(),
+  baselineResponseRate: z.number().nullable(),
+  minimumDetectableUplift: z.number().nullable(),
   warnings: z.array(z.string()),
 });
 
@@ -151,6 +153,8 @@ export function registerPlanRoutes(server: ZodServer, app: App): void {
             firstBatchAt: z.string().nullable(),
             lastBatchAt: z.string().nullable(),
             latenessMinutes: z.number(),
+            baselineResponseRate: z.number().nullable(),
+            minimumDetectableUplift: z.number().nullable(),
           }),
         },
       },
