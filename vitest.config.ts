@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /** Test files that mock modules: they need a module registry of their own. */
-const MOCKING = ["emulator/state-file.test.ts", "test/model-save-locks.test.ts"];
+const MOCKING = [
+  "emulator/state-file.test.ts",
+  "test/model-save-locks.test.ts",
+  "test/server-access.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -149,18 +149,28 @@ async function analyzeOccurrence(
       to: startOfLocalDay(row.local_date, zone),
     },
   };
+  const latestImport = await lastTransactionsImport(db);
   if (kept) {
     const stored = kept.analysis as KeptAnalysis;
     // Once the list is gone the kept figures are all there is; before, only transactions
     // imported since that fall in one of its periods would change them.
-    if (row.lists_purged_at !== null || !(await importedSince(db, stored, periods)))
+    if (row.lists_purged_at !== null || stored.lastTransactionsImport === latestImport)
       return { ...stored.figures, metrics };
+    if (!(await importedSince(db, stored, periods))) {
+      // Checked up to the latest import: the next reads need not look at those imports again.
+      const checked: KeptAnalysis = { ...stored, lastTransactionsImport: latestImport };
+      await db
+        .updateTable("occurrence_analyses")
+        .set({ analysis: JSON.stringify(checked) })
+        .where("occurrence_id", "=", row.id)
+        .execute();
+      return { ...stored.figures, metrics };
+    }
   }
   if (row.lists_purged_at !== null)
     throw new NoOccurrenceError(
       `the recipient list of campaign #${campaign.id}'s occurrence on ${row.local_date} was deleted by retention before its analysis was kept`,
     );
-  const latestImport = await lastTransactionsImport(db);
   const sums = await occurrenceGroupSums(db, row.id, periods);
   const members = sums.test.customers + sums.control.customers;
   const rateBefore =
