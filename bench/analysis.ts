@@ -23,7 +23,15 @@ import type { NightjarConfig } from "../src/config/schema.ts";
 import { type NightjarDb, openDatabase } from "../src/db/connect.ts";
 import { analyzeCampaign } from "../src/metrics/analysis.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
-import { benchServer, type Engine, engineEnv, machine, median } from "./lib.ts";
+import {
+  argument,
+  benchServer,
+  type Engine,
+  engineEnv,
+  engineList,
+  machine,
+  median,
+} from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp-analysis");
@@ -31,20 +39,9 @@ const RESULTS = path.join(ROOT, "bench", "results", "analysis.md");
 const BENCH_DB = "nightjar_bench_analysis";
 const SEND_DATE = "2026-12-02";
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 const RECIPIENTS = argument("recipients", 1_000_000);
 const RUNS = argument("runs", 3);
-const engineIndex = process.argv.indexOf("--engines");
-const ENGINES = (
-  engineIndex >= 0
-    ? String(process.argv[engineIndex + 1])
-    : process.env.DATABASE_URL
-      ? "pglite,postgres"
-      : "pglite"
-).split(",") as Engine[];
+const ENGINES = engineList("engines");
 
 /** Seconds `work` takes. */
 async function timed(work: () => Promise<unknown>): Promise<number> {
@@ -128,13 +125,13 @@ async function setUp(app: App, n: number): Promise<number> {
   // 2.4 purchases per customer over the 28 days before, 0.3 per customer in the week after.
   await sql`
     insert into transactions (contact_key, occurred_at, amount, import_id)
-    select 'C' || lpad((1 + (g * 7919) % ${n}::integer)::text, 7, '0'),
+    select 'C' || lpad((1 + (g::bigint * 7919) % ${n}::integer)::text, 7, '0'),
       '2026-11-04T00:00:00Z'::timestamptz + (g % 2419200) * interval '1 second',
       5 + (g % 97), 1
     from generate_series(1, ${Math.round(n * 2.4)}::integer) g`.execute(db);
   await sql`
     insert into transactions (contact_key, occurred_at, amount, import_id)
-    select 'C' || lpad((1 + (g * 104729) % ${n}::integer)::text, 7, '0'),
+    select 'C' || lpad((1 + (g::bigint * 104729) % ${n}::integer)::text, 7, '0'),
       '2026-12-02T00:00:00Z'::timestamptz + (g % 604800) * interval '1 second',
       case when g % 20 = 0 then -10 else 5 + (g % 89) end, 1
     from generate_series(1, ${Math.round(n * 0.3)}::integer) g`.execute(db);

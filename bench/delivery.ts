@@ -35,9 +35,11 @@ import { syncMessages, usableMessages } from "../src/sfmc/sync.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
 import { formatSendTime } from "../src/time/sfmc-time.ts";
 import {
+  argument,
   benchServer,
   type Engine,
   engineEnv,
+  engineList,
   machine,
   median,
   rssProbe,
@@ -58,22 +60,11 @@ const LIFTED = 100_000_000;
 const BUDGET = { recipients: 250_000, perMinutes: 30 };
 const MINUTE = 60_000;
 
-/** A numeric `--name N` argument, or `fallback`. */
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
-/** A list `--name a,b` argument, or `fallback`. */
-function list(name: string, fallback: string): Engine[] {
-  const index = process.argv.indexOf(`--${name}`);
-  return (index >= 0 ? String(process.argv[index + 1]) : fallback).split(",") as Engine[];
-}
-const DEFAULT_ENGINES = process.env.DATABASE_URL ? "pglite,postgres" : "pglite";
 const RECIPIENTS = argument("recipients", 250_000);
 const NIGHT_RECIPIENTS = argument("night", 1_000_000);
 const RUNS = argument("runs", 3);
-const ENGINES = list("engines", DEFAULT_ENGINES);
-const NIGHT_ENGINES = list("night-engines", DEFAULT_ENGINES);
+const ENGINES = engineList("engines");
+const NIGHT_ENGINES = engineList("night-engines");
 
 /** The emulator process and its URL. */
 interface Emulator {

@@ -16,17 +16,22 @@ import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { seededRandom } from "../src/model/stats/simulate.ts";
-import { benchServer, LineFile, machine, median, rssProbe, run, type Timed } from "./lib.ts";
+import {
+  argument,
+  benchServer,
+  LineFile,
+  machine,
+  median,
+  rssProbe,
+  run,
+  type Timed,
+} from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TMP = path.join(ROOT, "bench", "tmp");
 const RESULTS = path.join(ROOT, "bench", "results", "import.md");
 const BENCH_DB = "nightjar_bench_import";
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 const ROWS = argument("rows", 1_000_000);
 const RUNS = argument("runs", 5);
 const PGLITE_RUNS = argument("pglite-runs", 3);

@@ -191,3 +191,17 @@ export const SFMC_SECRET = "demo-secret";
 export function engineEnv(engine: Engine, url: string): NodeJS.ProcessEnv {
   return { DATABASE_URL: engine === "postgres" ? url : "", SFMC_CLIENT_SECRET: SFMC_SECRET };
 }
+
+/** A numeric `--name N` argument of the command line, or `fallback`. */
+export function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/** The engines of a `--name a,b` argument (Default: PGlite, and PostgreSQL with DATABASE_URL). */
+export function engineList(name: string, fallback?: string): Engine[] {
+  const index = process.argv.indexOf(`--${name}`);
+  const given = index >= 0 ? String(process.argv[index + 1]) : undefined;
+  const standard = process.env.DATABASE_URL ? "pglite,postgres" : "pglite";
+  return (given ?? fallback ?? standard).split(",") as Engine[];
+}

@@ -14,6 +14,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  argument,
   benchServer,
   LineFile,
   machine,
@@ -31,10 +32,6 @@ const BENCH_DB = "nightjar_bench_model";
 const RUN_DATE = "2026-06-30";
 const NEXT_DATE = "2026-07-01";
 
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 const CUSTOMERS = argument("customers", 1_000_000);
 const RUNS = argument("runs", 3);
 

@@ -35,6 +35,7 @@ import { syncMessages, usableMessages } from "../src/sfmc/sync.ts";
 import { computeSizes } from "../src/targeting/sizes.ts";
 import { createTargetGroup } from "../src/targeting/target-groups.ts";
 import {
+  argument,
   benchServer,
   type Engine,
   engineEnv,
@@ -56,11 +57,6 @@ const NIGHT = "2026-12-01";
 const NOW = "2026-11-30T12:00:00Z";
 const PASSWORD = "correct horse battery staple";
 
-/** A numeric `--name N` argument, or `fallback`. */
-function argument(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-}
 const CUSTOMERS = argument("customers", 1_000_000);
 const PGLITE_CUSTOMERS = argument("pglite-customers", CUSTOMERS);
 const RUNS = argument("runs", 3);
