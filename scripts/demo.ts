@@ -3,7 +3,8 @@
  * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
  * daily customer snapshots and eighteen months of purchases, imports them, shows a refused file
  * changing nothing, runs the customer model, syncs the push messages from the bundled SFMC
- * emulator, plans a campaign and runs its night against the emulator, and reads the history back.
+ * emulator, plans a campaign and runs its night against the emulator, shows the campaign's analysis
+ * (empty before its window), and reads the history back.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -100,6 +101,11 @@ async function nightlyRun(): Promise<void> {
   say("What that night will send, then the nightly run itself:");
   nightjar(["plan", "--date", tomorrow]);
   nightjar(["run", "--date", tomorrow]);
+  say();
+  say(
+    "Its analysis, test group against control group: empty until the week after the send brings purchases and SFMC's daily delivery reports (nightjar metrics collect):",
+  );
+  nightjar(["analysis", "1"]);
 }
 
 async function writeSnapshot(day: number): Promise<string> {
