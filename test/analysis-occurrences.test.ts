@@ -86,7 +86,24 @@ describeEachEngine("the analysis of every occurrence", (test) => {
       ),
     );
 
+    const kept = async () =>
+      (
+        await app.db.kysely
+          .selectFrom("occurrence_analyses as a")
+          .innerJoin("campaign_occurrences as o", "o.id", "a.occurrence_id")
+          .select(["o.local_date", "a.computed_at"])
+          .where("o.campaign_id", "=", daily.id)
+          .orderBy("o.local_date")
+          .execute()
+      ).map((r) => [r.local_date, r.computed_at.toISOString()]);
     const running = await analyzeCampaign(app, daily.id);
+    // Read again an hour later with no new import: the open windows are not summed again.
+    f.clock.set("2026-12-03T03:00:00Z");
+    expect(await analyzeCampaign(app, daily.id)).toEqual(running);
+    expect(await kept()).toEqual([
+      ["2026-12-02", "2026-12-03T02:00:00.000Z"],
+      ["2026-12-03", "2026-12-03T02:00:00.000Z"],
+    ]);
     expect(running.occurrence).toBe("2026-12-03");
     expect(
       running.occurrences.map((o) => [o.occurrence, o.window, o.preperiod, o.complete]),
@@ -119,16 +136,6 @@ describeEachEngine("the analysis of every occurrence", (test) => {
     f.clock.set("2026-12-06T03:00:00Z");
     const ended = await analyzeCampaign(app, daily.id);
     expect(ended.occurrences.map((o) => o.complete)).toEqual([true, true]);
-    const kept = async () =>
-      (
-        await app.db.kysely
-          .selectFrom("occurrence_analyses as a")
-          .innerJoin("campaign_occurrences as o", "o.id", "a.occurrence_id")
-          .select(["o.local_date", "a.computed_at"])
-          .where("o.campaign_id", "=", daily.id)
-          .orderBy("o.local_date")
-          .execute()
-      ).map((r) => [r.local_date, r.computed_at.toISOString()]);
     expect(await kept()).toEqual([
       ["2026-12-02", "2026-12-06T03:00:00.000Z"],
       ["2026-12-03", "2026-12-06T03:00:00.000Z"],

@@ -38,6 +38,7 @@ export async function purgeExpiredLists(
               .selectFrom("occurrence_analyses")
               .select("occurrence_id")
               .where("occurrence_id", "in", due)
+              .where(sql<boolean>`(analysis -> 'figures' ->> 'complete') = 'true'`)
               .execute()
           ).map((r) => r.occurrence_id),
     );

@@ -4,8 +4,9 @@
  * imported transactions. The window is the campaign's `measurementDays` calendar days from the
  * send date, in the campaign's zone; the pre-period (the CUPED covariate) is the 28 days before
  * the campaign's first occurrence, so that a recurring campaign's later pre-periods do not hold
- * the effect of its earlier pushes. An occurrence whose window has ended keeps its analysis
- * (occurrence_analyses), so that it outlives its recipient list.
+ * the effect of its earlier pushes. Each analysis is kept (occurrence_analyses) and answered
+ * again until transactions of its periods arrive or its window ends; once ended, the kept one
+ * outlives the recipient list.
  */
 import { sql } from "kysely";
 import type { App } from "../app.ts";
@@ -150,21 +151,25 @@ async function analyzeOccurrence(
     },
   };
   const latestImport = await lastTransactionsImport(db);
+  const complete = todayIn(zone, app.clock) > lastDay;
   if (kept) {
     const stored = kept.analysis as KeptAnalysis;
-    // Once the list is gone the kept figures are all there is; before, only transactions
-    // imported since that fall in one of its periods would change them.
-    if (row.lists_purged_at !== null || stored.lastTransactionsImport === latestImport)
-      return { ...stored.figures, metrics };
-    if (!(await importedSince(db, stored, periods))) {
-      // Checked up to the latest import: the next reads need not look at those imports again.
-      const checked: KeptAnalysis = { ...stored, lastTransactionsImport: latestImport };
-      await db
-        .updateTable("occurrence_analyses")
-        .set({ analysis: JSON.stringify(checked) })
-        .where("occurrence_id", "=", row.id)
-        .execute();
-      return { ...stored.figures, metrics };
+    // Once the list is gone the kept figures are all there is. Before, they hold while the
+    // window is as open (or ended) as when they were computed and no transactions imported since
+    // fall in one of its periods: a million-recipient list is not summed again for every read.
+    if (row.lists_purged_at !== null) return { ...stored.figures, metrics };
+    if (stored.figures.complete === complete) {
+      if (stored.lastTransactionsImport === latestImport) return { ...stored.figures, metrics };
+      if (!(await importedSince(db, stored, periods))) {
+        // Checked up to the latest import: the next reads need not look at those imports again.
+        const checked: KeptAnalysis = { ...stored, lastTransactionsImport: latestImport };
+        await db
+          .updateTable("occurrence_analyses")
+          .set({ analysis: JSON.stringify(checked) })
+          .where("occurrence_id", "=", row.id)
+          .execute();
+        return { ...stored.figures, metrics };
+      }
     }
   }
   if (row.lists_purged_at !== null)
@@ -175,7 +180,6 @@ async function analyzeOccurrence(
   const members = sums.test.customers + sums.control.customers;
   const rateBefore =
     members === 0 ? null : (sums.test.respondersBefore + sums.control.respondersBefore) / members;
-  const complete = todayIn(zone, app.clock) > lastDay;
   const figures: Omit<OccurrenceAnalysis, "metrics"> = {
     campaignId: campaign.id,
     occurrence: row.local_date,
@@ -189,23 +193,17 @@ async function analyzeOccurrence(
       sums.control.customers,
     ),
   };
-  if (complete) {
-    const keep: KeptAnalysis = { figures, lastTransactionsImport: latestImport };
-    await db
-      .insertInto("occurrence_analyses")
-      .values({
-        occurrence_id: row.id,
+  const keep: KeptAnalysis = { figures, lastTransactionsImport: latestImport };
+  await db
+    .insertInto("occurrence_analyses")
+    .values({ occurrence_id: row.id, computed_at: app.clock.now(), analysis: JSON.stringify(keep) })
+    .onConflict((oc) =>
+      oc.column("occurrence_id").doUpdateSet({
         computed_at: app.clock.now(),
         analysis: JSON.stringify(keep),
-      })
-      .onConflict((oc) =>
-        oc.column("occurrence_id").doUpdateSet({
-          computed_at: app.clock.now(),
-          analysis: JSON.stringify(keep),
-        }),
-      )
-      .execute();
-  }
+      }),
+    )
+    .execute();
   return { ...figures, metrics };
 }
 
