@@ -84,13 +84,19 @@ export async function analyzeCampaign(
       : rows.find((r) => r.local_date === options.occurrence);
   if (!chosen)
     throw new NoOccurrenceError(
-      `campaign #${campaignId} has no occurrence on ${options.occurrence}; its occurrences: ${rows.map((r) => r.local_date).join(", ")}`,
+      `campaign #${campaignId} has no occurrence on ${options.occurrence}; its occurrences: ${listed(rows.map((r) => r.local_date))}`,
     );
   const first = rows[0]?.local_date as string;
   const occurrences: OccurrenceAnalysis[] = [];
   for (const row of rows) occurrences.push(await analyzeOccurrence(app, campaign, row, first));
   const analysis = occurrences[rows.indexOf(chosen)] as OccurrenceAnalysis;
   return { ...analysis, campaignName: campaign.name, timeZone: campaign.timeZone, occurrences };
+}
+
+/** Dates for a message: all of a few, the first and last five of many. */
+function listed(dates: string[]): string {
+  if (dates.length <= 10) return dates.join(", ");
+  return `${dates.slice(0, 5).join(", ")}, … (${dates.length - 10} more), ${dates.slice(-5).join(", ")}`;
 }
 
 /**
