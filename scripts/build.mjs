@@ -26,3 +26,6 @@ await build({
   logLevel: "warning",
 });
 await cp(`${root}src/db/migrations`, `${root}dist/migrations`, { recursive: true });
+// The web app, served by `nightjar serve` at `/` (web/vite.config.ts writes it to dist/web).
+const { build: buildWeb } = await import("vite");
+await buildWeb({ configFile: `${root}web/vite.config.ts`, logLevel: "warn" });

@@ -6,6 +6,7 @@ import Fastify from "fastify";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { injectFetch } from "../emulator/inject-fetch.ts";
 import { useEmulator } from "../emulator/test-helpers.ts";
+import { webApiTypes } from "../scripts/web-types.ts";
 import { createApiKey } from "../src/access/api-keys.ts";
 import { MINIMUM_ROLES, ROLES, type Role } from "../src/access/roles.ts";
 import { createApp } from "../src/app.ts";
@@ -42,6 +43,11 @@ function operations(document: Document, ids: Record<string, string> = {}) {
 it("the committed openapi.json is the one the routes make (run `npm run openapi` after changing a route)", async () => {
   const committed = await readFile(new URL("../openapi.json", import.meta.url), "utf8");
   expect(committed).toBe(await openApiText());
+});
+
+it("the web client's committed types are the ones openapi.json makes (npm run openapi)", async () => {
+  const committed = await readFile(new URL("../web/src/api/schema.d.ts", import.meta.url), "utf8");
+  expect(committed).toBe(await webApiTypes(await openApiText()));
 });
 
 it("refuses to start with an /api route that declares no minimum role", async () => {

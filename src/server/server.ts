@@ -37,6 +37,7 @@ import { registerSessionRoutes } from "./routes/session.ts";
 import { registerSfmcRoutes } from "./routes/sfmc.ts";
 import { registerTargetGroupRoutes } from "./routes/target-groups.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { registerWebApp } from "./web-app.ts";
 
 /** The Fastify instance with zod schemas on its routes. */
 export type ZodServer = FastifyInstance<
@@ -195,6 +196,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
       uiConfig: { withCredentials: true, validatorUrl: null },
     });
   });
+  await registerWebApp(http);
   const started = stopwatch();
   await http.ready();
   app.logger.debug({ component: "http", seconds: started() }, "API server ready");

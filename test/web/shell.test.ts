@@ -1,0 +1,64 @@
+// The web app's frame in Chromium: sign-in (and its refusal in place), the redirect to sign-in
+// and back to the page asked for, the sidebar's real links by role, deep links, sign-out.
+import { expect, it } from "vitest";
+import { PASSWORD } from "../helpers/server.ts";
+import { useWebApp } from "./browser.ts";
+
+const web = useWebApp();
+
+it("sends a visitor to sign-in and back to the page asked for; says a wrong password in place", async () => {
+  const { page, url, f } = web();
+  await f.t.addUser("ann@example.com", "marketer");
+  await page.goto(`${url}/runs`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  expect(new URL(page.url()).pathname).toBe("/sign-in");
+  await web().shot("sign-in");
+  await page.getByLabel("Email", { exact: true }).fill("ann@example.com");
+  await page.getByLabel("Password", { exact: true }).fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect
+    .poll(() => page.getByRole("alert").textContent())
+    .toContain("wrong email or password");
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
+  expect(new URL(page.url()).pathname).toBe("/runs");
+  await expect.poll(() => page.getByRole("banner").textContent()).toContain("ann@example.com");
+  await web().shot("runs");
+});
+
+it("shows real links by role, opens deep links, and signs out", async () => {
+  const { page, url } = web();
+  await web().signInAs("viewer");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const links = await nav
+    .getByRole("link")
+    .evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href")]));
+  expect(links).toEqual([
+    ["Overview", "/"],
+    ["Target groups", "/target-groups"],
+    ["Campaigns", "/campaigns"],
+    ["Customers", "/customers"],
+    ["Runs", "/runs"],
+  ]);
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  await web().shot("overview");
+  await page.goto(`${url}/runs`);
+  await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
+  await page.goBack();
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.goto(`${url}/`);
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  expect(new URL(page.url()).pathname).toBe("/sign-in");
+});
+
+it("shows admins the Settings link", async () => {
+  const { page } = web();
+  await web().signInAs("admin");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Settings" })
+    .waitFor();
+});
