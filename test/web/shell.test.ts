@@ -62,3 +62,20 @@ it("shows admins the Settings link", async () => {
     .getByRole("link", { name: "Settings" })
     .waitFor();
 });
+
+it("sends a user whose session expired to sign-in, and back after signing in again", async () => {
+  const { page, f } = web();
+  const email = await web().signInAs("marketer");
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  // The session ends on the server (expired, or signed out elsewhere).
+  await f.t.app.db.kysely.deleteFrom("user_sessions").execute();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Runs" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  const at = new URL(page.url());
+  expect([at.pathname, at.searchParams.get("next")]).toEqual(["/sign-in", "/runs"]);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
+  expect(new URL(page.url()).pathname).toBe("/runs");
+});
