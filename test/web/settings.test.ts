@@ -45,6 +45,11 @@ it("shows an admin the SFMC settings and syncs the messages", async () => {
   expect(await result.textContent()).toMatch(
     /1 account read: 0 added, 0 updated, 0 marked no longer usable \(inactive or removed\), \d+ unchanged/,
   );
+  await page.getByRole("button", { name: "Check connection" }).click();
+  await page
+    .getByRole("status")
+    .filter({ hasText: "Every business unit and app answered" })
+    .waitFor();
   // The fixed header stays in place in a full-page shot only from the top.
   await page.evaluate("window.scrollTo(0, 0)");
   await web().shot("settings-sfmc");
@@ -78,6 +83,11 @@ it("adds a user and changes its role; refuses to demote the last admin, in place
     .where("email", "=", "new@example.com")
     .executeTakeFirstOrThrow();
   expect(stored.role).toBe("marketer");
+  const row = users.getByRole("row").filter({ hasText: "new@example.com" });
+  await page.getByRole("button", { name: "Disable new@example.com", exact: true }).click();
+  await row.getByText("disabled", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Enable new@example.com", exact: true }).click();
+  await row.getByText("enabled", { exact: true }).waitFor();
   await page.getByLabel(`Role of ${me}`, { exact: true }).selectOption("viewer");
   await expect
     .poll(() => users.getByRole("alert").textContent())
