@@ -1,11 +1,15 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
-import { createBrowserRouter, Link, RouterProvider } from "react-router";
+import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
 import { OverviewPage } from "../pages/Overview";
 import { RunPage, RunsPage } from "../pages/Runs";
 import { SignInPage } from "../pages/SignIn";
+import { AttributesSettings } from "../pages/settings/Attributes";
+import { SettingsLayout } from "../pages/settings/Settings";
+import { SfmcSettings } from "../pages/settings/Sfmc";
+import { UsersSettings } from "../pages/settings/Users";
 import { Shell } from "./Shell";
-import { RequireSession } from "./session";
+import { RequireRole, RequireSession } from "./session";
 
 function NotFound() {
   return (
@@ -33,6 +37,20 @@ const router = createBrowserRouter([
       { index: true, element: <OverviewPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
+      {
+        path: "settings",
+        element: (
+          <RequireRole least="admin">
+            <SettingsLayout />
+          </RequireRole>
+        ),
+        children: [
+          { index: true, element: <Navigate to="/settings/sfmc" replace /> },
+          { path: "sfmc", element: <SfmcSettings /> },
+          { path: "attributes", element: <AttributesSettings /> },
+          { path: "users", element: <UsersSettings /> },
+        ],
+      },
       { path: "*", element: <NotFound /> },
     ],
   },
