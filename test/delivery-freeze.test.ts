@@ -139,6 +139,11 @@ describeEachEngine("the freeze", (test) => {
       });
       expect(byId.get(id)).toMatchObject({ test: want.test.length, control: want.control.length });
     }
+    // Once frozen, the timeline sums the stored batches: the same windows as predicted.
+    const after = await planNight(f.t.app, { date: "2026-12-02" });
+    expect(after.occurrences.every((o) => o.frozen)).toBe(true);
+    expect(after.timeline).toEqual(plan.timeline);
+    expect(plan.timeline[0]?.windows.length).toBeGreaterThan(0);
   });
 
   it("keeps an exclusive occurrence frozen earlier the same night out of a later one's list", async () => {

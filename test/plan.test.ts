@@ -121,6 +121,18 @@ describeEachEngine("the nightly plan", (test) => {
     expect(lastOfAll - Date.parse("2026-12-02T10:00:00Z")).toBeGreaterThanOrEqual(
       30 * 60_000 * (Math.ceil(recipients / 5000) - 1),
     );
+    // The timeline sums the same batches per 30-minute window, each within the budget.
+    expect(plan.timeline).toHaveLength(1);
+    const [timeline] = plan.timeline;
+    expect(timeline?.budget).toMatchObject({ limit: 5000, windowMinutes: 30 });
+    expect(timeline?.windows[0]?.from).toBe("2026-12-02T10:00:00.000Z");
+    expect(timeline?.windows.reduce((sum, w) => sum + w.recipients, 0)).toBe(recipients);
+    expect(timeline?.windows.reduce((sum, w) => sum + w.batches, 0)).toBe(
+      a.batches + b.batches + c.batches,
+    );
+    expect(Math.max(...(timeline?.windows.map((w) => w.recipients) ?? []))).toBeLessThanOrEqual(
+      5000,
+    );
     expect(
       b.warnings.some((w) =>
         /^Its last batch goes out at 20\d\d-\d\d-\d\dT\S+ \(UTC\), \d+ minutes after its send time/.test(

@@ -88,8 +88,8 @@ export function accountBudgets(
   return accounts.map((account) => ({ key: account.clientId, ...account.sendBudget }));
 }
 
-/** A budget as the schedule applies it. */
-type Limit = { limit: number; minutes: number; text: string };
+/** A budget as the schedule applies it: at most `limit` recipients in any `minutes` rolling window. */
+export type Limit = { limit: number; minutes: number; text: string };
 
 const count = (n: number) => n.toLocaleString("en-US");
 const iso = (at: Date) => at.toISOString().replace(".000Z", "Z");
@@ -121,7 +121,7 @@ function limitOf(budget: SendBudget): Limit {
  * account. Should their budgets differ, the stricter of both applies (the lower limit over the
  * longer window), which keeps within each.
  */
-function limitsByKey(budgets: SendBudget[]): Map<string, Limit> {
+export function limitsByKey(budgets: SendBudget[]): Map<string, Limit> {
   const limits = new Map<string, Limit>();
   for (const budget of budgets) {
     const limit = limitOf(budget);

@@ -13,6 +13,7 @@ import { countTargetGroup } from "../targeting/count.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
 import { nightOccurrences, schedulePending, selectPending } from "./night.ts";
+import { type AccountTimeline, accountTimelines, frozenBatches } from "./plan-timeline.ts";
 import { type SelectionCount, selectionOverlaps } from "./selection.ts";
 
 /** One campaign occurrence of the night, as the plan shows it. */
@@ -62,6 +63,8 @@ export interface NightPlan {
     customersInSeveral: number;
     pairs: { campaignA: number; campaignB: number; customers: number }[];
   };
+  /** Per SFMC account, the recipients of each budget window against the budget. */
+  timeline: AccountTimeline[];
   warnings: string[];
 }
 
@@ -106,6 +109,19 @@ export async function planNight(
   );
   const execution = await schedulePending(app.db.kysely, config, pending, counts);
   const scheduled = new Map(execution.occurrences.map((o) => [o.id, o]));
+  const timeline = accountTimelines(config, [
+    ...(await frozenBatches(
+      app.db.kysely,
+      night.flatMap((o) =>
+        o.frozenId === null ? [] : [{ id: o.frozenId, budgetKey: o.budgetKey }],
+      ),
+    )),
+    ...execution.batches.map((b) => ({
+      budgetKey: pending[Number(b.occurrenceId)]?.budgetKey ?? "",
+      at: b.at,
+      size: b.size,
+    })),
+  ]);
   const occurrences = night.map((occurrence): PlannedOccurrence => {
     const { campaign, localDate: day, sendAt } = occurrence;
     const index = pending.indexOf(occurrence);
@@ -182,6 +198,7 @@ export async function planNight(
         customers: p.customers,
       })),
     },
+    timeline,
     warnings,
   };
 }

@@ -30,6 +30,7 @@ import { installErrorHandler } from "./problems.ts";
 import { registerAnalysisRoutes } from "./routes/analysis.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerCampaignRoutes } from "./routes/campaigns.ts";
+import { registerCustomerRoutes } from "./routes/customers.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerPlanRoutes } from "./routes/plan.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
@@ -152,6 +153,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   registerSfmcRoutes(api, app);
   registerAuditRoutes(api, app);
   registerTargetGroupRoutes(api, app);
+  registerCustomerRoutes(api, app);
   registerCampaignRoutes(api, app);
   registerPlanRoutes(api, app);
   registerAnalysisRoutes(api, app);

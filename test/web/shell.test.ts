@@ -38,6 +38,7 @@ it("shows real links by role, opens deep links, and signs out", async () => {
     ["Overview", "/"],
     ["Target groups", "/target-groups"],
     ["Campaigns", "/campaigns"],
+    ["Plan", "/plan"],
     ["Customers", "/customers"],
     ["Runs", "/runs"],
   ]);

@@ -62,6 +62,25 @@ const NightPlan = z
         }),
       ),
     }),
+    timeline: z
+      .array(
+        z.object({
+          accounts: z.array(z.string()).describe("the configured accounts of one client id"),
+          budget: z.object({
+            limit: z.number().int().describe("recipients per window, after the reserve"),
+            windowMinutes: z.number().int(),
+            text: z.string(),
+          }),
+          windows: z.array(
+            z.object({
+              from: z.string(),
+              recipients: z.number().int(),
+              batches: z.number().int(),
+            }),
+          ),
+        }),
+      )
+      .describe("per SFMC account, the night's recipients in each window of its send budget"),
     warnings: z.array(z.string()),
   })
   .meta({ id: "NightPlan" });

@@ -951,6 +951,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The first customers whose contact key starts with q (byte order) */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FoundCustomer"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{contactKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer: attributes and their history, stages, scores, last purchases, target groups today */
+        get: {
+            parameters: {
+                query?: {
+                    purchases?: number;
+                };
+                header?: never;
+                path: {
+                    contactKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Customer"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns": {
         parameters: {
             query?: never;
@@ -2310,6 +2389,83 @@ export interface components {
                 sendAt: string;
             } | null;
         };
+        FoundCustomerInput: {
+            contactKey: string;
+            present: boolean;
+            /** @description the first configured attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+            stage: string | null;
+        };
+        CustomerInput: {
+            contactKey: string;
+            present: boolean;
+            /** @description YYYY-MM-DD */
+            firstSeenOn: string;
+            /** @description attribute name → value (null when not set) */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** @description every version, newest first */
+            history: {
+                /** @description YYYY-MM-DD */
+                validFrom: string;
+                /** @description null for the version in force */
+                validTo: string | null;
+                present: boolean;
+                /** @description attribute name → value (null when not set) */
+                attributes: {
+                    [key: string]: unknown;
+                };
+                /** @description the attributes that differ from the version before */
+                changed: string[];
+            }[];
+            /** @description the latest model run's scores; null before the first run */
+            model: {
+                /** @description YYYY-MM-DD */
+                runDate: string;
+                stage: string;
+                /** @description YYYY-MM-DD */
+                stageSince: string;
+                segment: string;
+                valueTier: number | null;
+                purchases: number;
+                firstPurchaseOn: string | null;
+                lastPurchaseOn: string | null;
+                recencyDays: number | null;
+                tenureDays: number | null;
+                pAlive: number | null;
+                expectedPurchases: number | null;
+                expectedSpend: number | null;
+                clv: number | null;
+            } | null;
+            /** @description stage and micro-segment versions, newest first */
+            stages: {
+                /** @description YYYY-MM-DD */
+                validFrom: string;
+                validTo: string | null;
+                stage: string;
+                segment: string;
+            }[];
+            /** @description newest first */
+            lastPurchases: {
+                /** Format: date-time */
+                occurredAt: string;
+                /** @description a decimal; negative for a refund */
+                amount: string;
+                transactionId: string | null;
+            }[];
+            targetGroups: {
+                /** @description YYYY-MM-DD */
+                asOf: string;
+                groups: {
+                    id: number;
+                    name: string;
+                    reachable: boolean;
+                }[];
+            };
+        };
         NightPlanInput: {
             date: string;
             window: {
@@ -2359,6 +2515,22 @@ export interface components {
                     customers: number;
                 }[];
             };
+            /** @description per SFMC account, the night's recipients in each window of its send budget */
+            timeline: {
+                /** @description the configured accounts of one client id */
+                accounts: string[];
+                budget: {
+                    /** @description recipients per window, after the reserve */
+                    limit: number;
+                    windowMinutes: number;
+                    text: string;
+                };
+                windows: {
+                    from: string;
+                    recipients: number;
+                    batches: number;
+                }[];
+            }[];
             warnings: string[];
         };
         RunSummaryInput: {
@@ -2788,6 +2960,83 @@ export interface components {
                 sendAt: string;
             } | null;
         };
+        FoundCustomer: {
+            contactKey: string;
+            present: boolean;
+            /** @description the first configured attributes */
+            attributes: {
+                [key: string]: unknown;
+            };
+            stage: string | null;
+        };
+        Customer: {
+            contactKey: string;
+            present: boolean;
+            /** @description YYYY-MM-DD */
+            firstSeenOn: string;
+            /** @description attribute name → value (null when not set) */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** @description every version, newest first */
+            history: {
+                /** @description YYYY-MM-DD */
+                validFrom: string;
+                /** @description null for the version in force */
+                validTo: string | null;
+                present: boolean;
+                /** @description attribute name → value (null when not set) */
+                attributes: {
+                    [key: string]: unknown;
+                };
+                /** @description the attributes that differ from the version before */
+                changed: string[];
+            }[];
+            /** @description the latest model run's scores; null before the first run */
+            model: {
+                /** @description YYYY-MM-DD */
+                runDate: string;
+                stage: string;
+                /** @description YYYY-MM-DD */
+                stageSince: string;
+                segment: string;
+                valueTier: number | null;
+                purchases: number;
+                firstPurchaseOn: string | null;
+                lastPurchaseOn: string | null;
+                recencyDays: number | null;
+                tenureDays: number | null;
+                pAlive: number | null;
+                expectedPurchases: number | null;
+                expectedSpend: number | null;
+                clv: number | null;
+            } | null;
+            /** @description stage and micro-segment versions, newest first */
+            stages: {
+                /** @description YYYY-MM-DD */
+                validFrom: string;
+                validTo: string | null;
+                stage: string;
+                segment: string;
+            }[];
+            /** @description newest first */
+            lastPurchases: {
+                /** Format: date-time */
+                occurredAt: string;
+                /** @description a decimal; negative for a refund */
+                amount: string;
+                transactionId: string | null;
+            }[];
+            targetGroups: {
+                /** @description YYYY-MM-DD */
+                asOf: string;
+                groups: {
+                    id: number;
+                    name: string;
+                    reachable: boolean;
+                }[];
+            };
+        };
         NightPlan: {
             date: string;
             window: {
@@ -2837,6 +3086,22 @@ export interface components {
                     customers: number;
                 }[];
             };
+            /** @description per SFMC account, the night's recipients in each window of its send budget */
+            timeline: {
+                /** @description the configured accounts of one client id */
+                accounts: string[];
+                budget: {
+                    /** @description recipients per window, after the reserve */
+                    limit: number;
+                    windowMinutes: number;
+                    text: string;
+                };
+                windows: {
+                    from: string;
+                    recipients: number;
+                    batches: number;
+                }[];
+            }[];
             warnings: string[];
         };
         RunSummary: {

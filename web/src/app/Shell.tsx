@@ -9,6 +9,7 @@ const PAGES = [
   { to: "/", label: "Overview", least: "viewer" },
   { to: "/target-groups", label: "Target groups", least: "viewer" },
   { to: "/campaigns", label: "Campaigns", least: "viewer" },
+  { to: "/plan", label: "Plan", least: "viewer" },
   { to: "/customers", label: "Customers", least: "viewer" },
   { to: "/runs", label: "Runs", least: "viewer" },
   { to: "/settings", label: "Settings", least: "admin" },

@@ -1,7 +1,10 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
+import { CustomerPage } from "../pages/customers/CustomerPage";
+import { CustomersPage } from "../pages/customers/CustomersPage";
 import { OverviewPage } from "../pages/Overview";
+import { PlanPage } from "../pages/plan/PlanPage";
 import { RunPage, RunsPage } from "../pages/Runs";
 import { SignInPage } from "../pages/SignIn";
 import { AttributesSettings } from "../pages/settings/Attributes";
@@ -35,6 +38,9 @@ const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <OverviewPage /> },
+      { path: "customers", element: <CustomersPage /> },
+      { path: "customers/:contactKey", element: <CustomerPage /> },
+      { path: "plan", element: <PlanPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
       {
