@@ -1,6 +1,8 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, RouterProvider } from "react-router";
+import { CampaignBuilderPage } from "../pages/campaigns/CampaignBuilder";
+import { CampaignsPage } from "../pages/campaigns/CampaignsPage";
 import { OverviewPage } from "../pages/Overview";
 import { RunPage, RunsPage } from "../pages/Runs";
 import { SignInPage } from "../pages/SignIn";
@@ -31,6 +33,9 @@ const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <OverviewPage /> },
+      { path: "campaigns", element: <CampaignsPage /> },
+      { path: "campaigns/new", element: <CampaignBuilderPage /> },
+      { path: "campaigns/:id", element: <CampaignBuilderPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
       { path: "*", element: <NotFound /> },
