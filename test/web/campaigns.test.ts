@@ -3,6 +3,8 @@
 // their fields, saving, the list with its calendar, and pausing from the list.
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
+import { cliActor } from "../../src/audit/audit.ts";
+import { createCampaign } from "../../src/campaigns/campaigns.ts";
 import { SHOP_ANDROID, SHOP_IOS } from "../helpers/campaigns.ts";
 import { useWebApp } from "./browser.ts";
 
@@ -115,4 +117,51 @@ it("builds a campaign: app → its messages, the budget warning, refusals at the
   await row.getByRole("button", { name: "Pause", exact: true }).click();
   await expect.poll(() => row.textContent()).toContain("paused");
   await row.getByRole("button", { name: "Resume", exact: true }).waitFor();
+});
+
+it("duplicates a campaign into the builder, saves the copy, resumes and archives it; viewers only read", async () => {
+  const { page, url, f } = web();
+  await f.customers(20);
+  const group = await f.everyone();
+  await createCampaign(
+    f.t.app,
+    cliActor(),
+    f.campaignBody(group, {
+      schedule: { type: "weekly", days: ["wed", "fri"], start: "2026-12-02" },
+    }),
+  );
+  await web().signInAs("marketer");
+  await page.goto(`${url}/campaigns`);
+  const table = page.getByRole("table", { name: "Campaigns" });
+  const original = table.getByRole("row").filter({ hasText: "Winback DE" });
+  await original.getByRole("button", { name: "Duplicate", exact: true }).click();
+  await page.getByRole("heading", { name: "Campaign: Winback DE (copy)" }).waitFor();
+  expect(new URL(page.url()).pathname).toMatch(/^\/campaigns\/\d+$/);
+  await expect.poll(() => page.getByRole("checkbox", { name: "Fri" }).isChecked()).toBe(true);
+  expect(await page.getByLabel("Push message", { exact: true }).inputValue()).toBe(
+    f.messageOf(SHOP_IOS).id,
+  );
+  await web().shot("campaign-edit");
+  await page.getByLabel("Name", { exact: true }).fill("Winback FR");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("heading", { name: "Campaigns" }).waitFor();
+  const copy = table.getByRole("row").filter({ hasText: "Winback FR" });
+  await expect.poll(() => copy.textContent()).toContain("draft");
+  await copy.getByRole("button", { name: "Resume", exact: true }).click();
+  await expect.poll(() => copy.textContent()).toContain("scheduled");
+  await copy.getByRole("button", { name: "Archive", exact: true }).click();
+  await expect.poll(() => copy.count()).toBe(0);
+  await page.getByRole("switch", { name: "Show archived campaigns" }).check();
+  await expect.poll(() => copy.textContent()).toContain("archived");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await web().signInAs("viewer");
+  await page.goto(`${url}/campaigns`);
+  await original.waitFor();
+  expect(await page.getByRole("button", { name: "New campaign" }).count()).toBe(0);
+  expect(await original.getByRole("button").count()).toBe(0);
+  await original.getByRole("link", { name: "Winback DE" }).click();
+  await page.getByRole("heading", { name: "Campaign: Winback DE" }).waitFor();
+  expect(await page.getByLabel("Name", { exact: true }).isDisabled()).toBe(true);
+  expect(await page.getByRole("button", { name: "Save", exact: true }).count()).toBe(0);
 });

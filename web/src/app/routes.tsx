@@ -7,7 +7,7 @@ import { OverviewPage } from "../pages/Overview";
 import { RunPage, RunsPage } from "../pages/Runs";
 import { SignInPage } from "../pages/SignIn";
 import { Shell } from "./Shell";
-import { RequireSession } from "./session";
+import { RequireRole, RequireSession } from "./session";
 
 function NotFound() {
   return (
@@ -34,7 +34,14 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <OverviewPage /> },
       { path: "campaigns", element: <CampaignsPage /> },
-      { path: "campaigns/new", element: <CampaignBuilderPage /> },
+      {
+        path: "campaigns/new",
+        element: (
+          <RequireRole least="marketer">
+            <CampaignBuilderPage />
+          </RequireRole>
+        ),
+      },
       { path: "campaigns/:id", element: <CampaignBuilderPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },

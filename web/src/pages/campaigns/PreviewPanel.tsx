@@ -7,7 +7,7 @@ import { Alert, Card, Group, List, Loader, Stack, Table, Text, Title } from "@ma
 import type { paths } from "../../api/schema";
 import { Problem } from "../../components/Problem";
 import { formatIn, inZoneAndUtc } from "./data";
-import { FIELD_LABELS, fieldOf } from "./form";
+import { FIELD_LABELS, type FieldName, fieldOf } from "./form";
 
 export type Preview =
   paths["/api/campaigns/preview"]["post"]["responses"]["200"]["content"]["application/json"];
@@ -23,12 +23,19 @@ export function PreviewPanel({
   pending,
   error,
   timeZone,
+  missing,
 }: {
   preview: Preview | undefined;
   pending: boolean;
   error: unknown;
   timeZone: string;
+  /** Fields still empty: their problems are said as "still to fill in". */
+  missing: readonly FieldName[];
 }) {
+  const problems = (preview?.problems ?? []).filter((p) => {
+    const field = fieldOf(p.path);
+    return !field || !missing.includes(field);
+  });
   const budget = preview?.warnings.filter(isBudgetWarning) ?? [];
   const others = preview?.warnings.filter((w) => !isBudgetWarning(w)) ?? [];
   const late = Boolean(preview?.lastBatchAt) && budget.length > 0;
@@ -122,7 +129,12 @@ export function PreviewPanel({
             {!preview.valid && (
               <Alert color="gray" title="Not ready to save">
                 <List size="sm">
-                  {preview.problems.map((p) => {
+                  {missing.length > 0 && (
+                    <List.Item>
+                      Still to fill in: {missing.map((f) => FIELD_LABELS[f]).join(", ")}
+                    </List.Item>
+                  )}
+                  {problems.map((p) => {
                     const field = fieldOf(p.path);
                     return (
                       <List.Item key={`${p.path}:${p.message}`}>
