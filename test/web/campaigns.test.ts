@@ -143,6 +143,15 @@ it("duplicates a campaign into the builder, saves the copy, resumes and archives
   );
   await web().shot("campaign-edit");
   await page.getByLabel("Name", { exact: true }).fill("Winback FR");
+  // The zone is searched by a part of its name; the preview says both times.
+  const zone = page.getByRole("combobox", { name: "Time zone" });
+  await zone.click();
+  await zone.fill("berl");
+  await page.getByRole("option", { name: "Europe/Berlin", exact: true }).click();
+  const preview = page.getByRole("region", { name: "Preview" });
+  await expect
+    .poll(() => preview.textContent())
+    .toContain("Wed, 2 Dec 2026, 10:00 (Europe/Berlin), Wed, 2 Dec 2026, 09:00 UTC");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByRole("heading", { name: "Campaigns" }).waitFor();
   const copy = table.getByRole("row").filter({ hasText: "Winback FR" });
