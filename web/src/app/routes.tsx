@@ -1,6 +1,8 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
+import { CampaignBuilderPage } from "../pages/campaigns/CampaignBuilder";
+import { CampaignsPage } from "../pages/campaigns/CampaignsPage";
 import { CustomerPage } from "../pages/customers/CustomerPage";
 import { CustomersPage } from "../pages/customers/CustomersPage";
 import { OverviewPage } from "../pages/Overview";
@@ -41,6 +43,16 @@ const router = createBrowserRouter([
       { path: "customers", element: <CustomersPage /> },
       { path: "customers/:contactKey", element: <CustomerPage /> },
       { path: "plan", element: <PlanPage /> },
+      { path: "campaigns", element: <CampaignsPage /> },
+      {
+        path: "campaigns/new",
+        element: (
+          <RequireRole least="marketer">
+            <CampaignBuilderPage />
+          </RequireRole>
+        ),
+      },
+      { path: "campaigns/:id", element: <CampaignBuilderPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
       {
