@@ -11,8 +11,9 @@ import { Problem } from "../../components/Problem";
 import { PlanTimeline } from "./PlanTimeline";
 
 const n = (v: number) => v.toLocaleString();
-const pct = (v: number | null) =>
-  v === null ? "–" : `${(v * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
+/** An uplift in percentage points (the API gives fractions). */
+const points = (v: number | null) =>
+  v === null ? "–" : `${(v * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })} pts`;
 const clock = (iso: string | null) =>
   iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "–";
 
@@ -101,7 +102,7 @@ export function PlanPage() {
                         ? "–"
                         : `${o.batches} (${clock(o.firstBatchAt)}–${clock(o.lastBatchAt)})`}
                     </Table.Td>
-                    <Table.Td>{pct(o.minimumDetectableUplift)}</Table.Td>
+                    <Table.Td>{points(o.minimumDetectableUplift)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
