@@ -4,6 +4,8 @@ import { createBrowserRouter, Link, RouterProvider } from "react-router";
 import { OverviewPage } from "../pages/Overview";
 import { RunPage, RunsPage } from "../pages/Runs";
 import { SignInPage } from "../pages/SignIn";
+import { NewTargetGroupPage, TargetGroupPage } from "../pages/target-groups/TargetGroupPage";
+import { TargetGroupsPage } from "../pages/target-groups/TargetGroupsPage";
 import { Shell } from "./Shell";
 import { RequireSession } from "./session";
 
@@ -33,6 +35,9 @@ const router = createBrowserRouter([
       { index: true, element: <OverviewPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
+      { path: "target-groups", element: <TargetGroupsPage /> },
+      { path: "target-groups/new", element: <NewTargetGroupPage /> },
+      { path: "target-groups/:id", element: <TargetGroupPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

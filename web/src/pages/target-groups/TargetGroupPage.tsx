@@ -1,0 +1,181 @@
+/**
+ * A target group, new (/target-groups/new) or saved (/target-groups/:id): its name and the rule
+ * builder, the live count, a preview of its customers and (once saved) its size over 90 days.
+ * The server's problems, from the count or from saving, appear at the leaf they concern.
+ */
+import {
+  Button,
+  Card,
+  Group,
+  Loader,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { ApiError, api, type Schemas, unwrap } from "../../api/client";
+import { allows, useSession } from "../../app/session";
+import { Problem } from "../../components/Problem";
+import { allFields, fromRule, type Node, newGroup, rulePath, toRule } from "../../targeting/model";
+import { countText, useRuleCount, useSettledRule } from "../../targeting/queries";
+import { RuleBuilder, unplacedProblems } from "../../targeting/RuleBuilder";
+import { Preview } from "./Preview";
+import { SizeChart } from "./SizeChart";
+
+type Saved = Schemas["TargetGroup"];
+
+function problemsOf(error: unknown): { path: string; message: string }[] {
+  return error instanceof ApiError
+    ? error.fields.map((f) => ({ path: rulePath(f.path), message: f.message }))
+    : [];
+}
+
+/** The live count: "N reachable of M", with a visible pending state while it is asked. */
+function LiveCount({ ruleText, settled }: { ruleText: string; settled: boolean }) {
+  const count = useRuleCount(ruleText);
+  const pending = !settled || count.isFetching;
+  return (
+    <Group gap="xs" role="status" aria-live="polite" aria-busy={pending}>
+      {count.data && !count.error ? (
+        <Text fw={600} size="lg" c={pending ? "dimmed" : undefined}>
+          {countText(count.data)}
+        </Text>
+      ) : (
+        <Text c="dimmed">{count.error ? "Cannot count: see the rule" : "Counting…"}</Text>
+      )}
+      {pending && <Loader size="xs" aria-label="Counting" />}
+      {count.data && !pending && (
+        <Text size="xs" c="dimmed">
+          as of {count.data.asOf}
+        </Text>
+      )}
+    </Group>
+  );
+}
+
+function GroupForm({ saved }: { saved: Saved | null }) {
+  const session = useSession();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [name, setName] = useState(saved?.name ?? "");
+  const [description, setDescription] = useState(saved?.description ?? "");
+  const [root, setRoot] = useState<Node>(() => (saved ? fromRule(saved.rule) : newGroup("all")));
+  const rule = toRule(root);
+  const { text: ruleText, settled } = useSettledRule(rule);
+  const count = useRuleCount(ruleText);
+  const attributes = useQuery({
+    queryKey: ["customers", "attributes"],
+    queryFn: async () => unwrap(await api.GET("/api/customers/attributes")),
+  });
+  const groups = useQuery({
+    queryKey: ["target-groups"],
+    queryFn: async () => unwrap(await api.GET("/api/target-groups")),
+  });
+  const save = useMutation({
+    mutationFn: async () => {
+      const body = { name, rule, description: description.trim() === "" ? null : description };
+      return saved
+        ? unwrap(
+            await api.PUT("/api/target-groups/{id}", { params: { path: { id: saved.id } }, body }),
+          )
+        : unwrap(await api.POST("/api/target-groups", { body }));
+    },
+    onSuccess: async (group) => {
+      await client.invalidateQueries({ queryKey: ["target-groups"] });
+      navigate(`/target-groups/${group.id}`);
+    },
+  });
+  const saveProblems = problemsOf(save.error);
+  // A failed save's problems stay until the next attempt; the count's follow the rule as it changes.
+  const problems = saveProblems.length > 0 ? saveProblems : problemsOf(count.error);
+  const ruleProblems = problems.filter((p) => p.path === "rule" || p.path.startsWith("rule."));
+  const nameError = save.error instanceof ApiError ? save.error.fieldError("name") : undefined;
+  const elsewhere = unplacedProblems(root, ruleProblems);
+  const canChange = allows(session.role, "marketer");
+  const fields = allFields(attributes.data ?? []);
+  const groupChoices = (groups.data ?? [])
+    .filter((g) => g.id !== saved?.id)
+    .map((g) => ({ value: String(g.id), label: g.name }));
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-end">
+        <Title order={2}>{saved ? saved.name : "New target group"}</Title>
+        <Link to="/target-groups">All target groups</Link>
+      </Group>
+      <Card withBorder>
+        <Group align="flex-start" justify="space-between">
+          <Stack gap="xs" style={{ flex: 1 }}>
+            <TextInput
+              label="Name"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              error={nameError}
+              maw={420}
+            />
+            <Textarea
+              label="Description"
+              value={description}
+              onChange={(e) => setDescription(e.currentTarget.value)}
+              autosize
+              minRows={1}
+              maw={420}
+            />
+          </Stack>
+          <Stack gap="xs" align="flex-end">
+            <LiveCount ruleText={ruleText} settled={settled} />
+            {canChange && (
+              <Button onClick={() => save.mutate()} loading={save.isPending}>
+                Save
+              </Button>
+            )}
+          </Stack>
+        </Group>
+        {save.error && <Problem error={save.error} title="The target group was not saved" />}
+      </Card>
+      <Problem error={attributes.error} title="The attributes could not be loaded" />
+      {count.error && !(count.error instanceof ApiError && count.error.fields.length > 0) && (
+        <Problem error={count.error} title="The rule could not be counted" />
+      )}
+      {elsewhere.map((p) => (
+        <Text key={p.path + p.message} c="red" size="sm">
+          {p.path}: {p.message}
+        </Text>
+      ))}
+      <RuleBuilder
+        root={root}
+        onChange={setRoot}
+        fields={fields}
+        groups={groupChoices}
+        problems={ruleProblems}
+      />
+      <Title order={3}>Matching customers</Title>
+      <Preview ruleText={ruleText} />
+      {saved && (
+        <>
+          <Title order={3}>Size over the last 90 days</Title>
+          <SizeChart id={saved.id} />
+        </>
+      )}
+    </Stack>
+  );
+}
+
+export function NewTargetGroupPage() {
+  return <GroupForm saved={null} />;
+}
+
+export function TargetGroupPage() {
+  const id = Number(useParams().id);
+  const group = useQuery({
+    queryKey: ["target-groups", id],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/target-groups/{id}", { params: { path: { id } } })),
+  });
+  if (group.error) return <Problem error={group.error} title="No such target group" />;
+  if (group.isPending) return <Loader aria-label="Loading the target group" />;
+  return <GroupForm key={`${id}:${group.data.updatedAt}`} saved={group.data} />;
+}
