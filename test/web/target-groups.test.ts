@@ -68,6 +68,7 @@ it("builds a nested rule, counts it live, shows a refused value at its leaf, and
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.waitForURL(/\/target-groups\/\d+$/);
   await page.getByRole("heading", { name: "DE and early FR" }).waitFor();
+  await page.getByText("Saved.", { exact: true }).waitFor();
   await expect.poll(() => count.textContent()).toContain(expected);
   await page.getByRole("heading", { name: "Size over the last 90 days" }).waitFor();
   await web().shot("target-group-saved");

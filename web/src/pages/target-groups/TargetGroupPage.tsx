@@ -16,9 +16,9 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, api, type Schemas, unwrap } from "../../api/client";
-import { allows, useSession } from "../../app/session";
+import { allows, RequireRole, useSession } from "../../app/session";
 import { Problem } from "../../components/Problem";
 import { allFields, fromRule, type Node, newGroup, rulePath, toRule } from "../../targeting/model";
 import { countText, useRuleCount, useSettledRule } from "../../targeting/queries";
@@ -60,6 +60,7 @@ function LiveCount({ ruleText, settled }: { ruleText: string; settled: boolean }
 function GroupForm({ saved }: { saved: Saved | null }) {
   const session = useSession();
   const navigate = useNavigate();
+  const location = useLocation();
   const client = useQueryClient();
   const [name, setName] = useState(saved?.name ?? "");
   const [description, setDescription] = useState(saved?.description ?? "");
@@ -86,9 +87,18 @@ function GroupForm({ saved }: { saved: Saved | null }) {
     },
     onSuccess: async (group) => {
       await client.invalidateQueries({ queryKey: ["target-groups"] });
-      navigate(`/target-groups/${group.id}`);
+      navigate(`/target-groups/${group.id}`, { state: { saved: true } });
     },
   });
+  const remove = useMutation({
+    mutationFn: async (id: number) =>
+      unwrap(await api.DELETE("/api/target-groups/{id}", { params: { path: { id } } })),
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ["target-groups"] });
+      navigate("/target-groups");
+    },
+  });
+  const justSaved = (location.state as { saved?: boolean } | null)?.saved === true;
   const saveProblems = problemsOf(save.error);
   // A failed save's problems stay until the next attempt; the count's follow the rule as it changes.
   const problems = saveProblems.length > 0 ? saveProblems : problemsOf(count.error);
@@ -128,9 +138,29 @@ function GroupForm({ saved }: { saved: Saved | null }) {
           <Stack gap="xs" align="flex-end">
             <LiveCount ruleText={ruleText} settled={settled} />
             {canChange && (
-              <Button onClick={() => save.mutate()} loading={save.isPending}>
-                Save
-              </Button>
+              <Group gap="xs">
+                {saved && (
+                  <Button
+                    variant="default"
+                    color="red"
+                    loading={remove.isPending}
+                    onClick={() => {
+                      if (window.confirm(`Delete the target group "${saved.name}"?`))
+                        remove.mutate(saved.id);
+                    }}
+                  >
+                    Delete
+                  </Button>
+                )}
+                <Button onClick={() => save.mutate()} loading={save.isPending}>
+                  Save
+                </Button>
+              </Group>
+            )}
+            {justSaved && !save.error && (
+              <Text size="sm" c="green">
+                Saved.
+              </Text>
             )}
           </Stack>
         </Group>
@@ -152,7 +182,12 @@ function GroupForm({ saved }: { saved: Saved | null }) {
         groups={groupChoices}
         problems={ruleProblems}
       />
-      <Title order={3}>Matching customers</Title>
+      <Group gap="xs" align="baseline">
+        <Title order={3}>Matching customers</Title>
+        <Text size="sm" c="dimmed">
+          the first 20, by contact key
+        </Text>
+      </Group>
       <Preview ruleText={ruleText} />
       {saved && (
         <>
@@ -165,7 +200,11 @@ function GroupForm({ saved }: { saved: Saved | null }) {
 }
 
 export function NewTargetGroupPage() {
-  return <GroupForm saved={null} />;
+  return (
+    <RequireRole least="marketer">
+      <GroupForm saved={null} />
+    </RequireRole>
+  );
 }
 
 export function TargetGroupPage() {
