@@ -77,7 +77,8 @@ function GroupForm({ saved }: { saved: Saved | null }) {
     queryFn: async () => unwrap(await api.GET("/api/target-groups")),
   });
   const save = useMutation({
-    mutationFn: async () => {
+    // The variable is the rule's text as saved: its problems hold only while the rule is that.
+    mutationFn: async (_ruleText: string) => {
       const body = { name, rule, description: description.trim() === "" ? null : description };
       return saved
         ? unwrap(
@@ -99,9 +100,11 @@ function GroupForm({ saved }: { saved: Saved | null }) {
     },
   });
   const justSaved = (location.state as { saved?: boolean } | null)?.saved === true;
-  const saveProblems = problemsOf(save.error);
-  // A failed save's problems stay until the next attempt; the count's follow the rule as it changes.
-  const problems = saveProblems.length > 0 ? saveProblems : problemsOf(count.error);
+  // The count's problems follow the rule as it changes; a failed save's, while the rule is unchanged.
+  const problems = problemsOf(count.error);
+  if (save.variables === JSON.stringify(rule))
+    for (const p of problemsOf(save.error))
+      if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);
   const ruleProblems = problems.filter((p) => p.path === "rule" || p.path.startsWith("rule."));
   const nameError = save.error instanceof ApiError ? save.error.fieldError("name") : undefined;
   const elsewhere = unplacedProblems(root, ruleProblems);
@@ -124,6 +127,7 @@ function GroupForm({ saved }: { saved: Saved | null }) {
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               error={nameError}
+              readOnly={!canChange}
               maw={420}
             />
             <Textarea
@@ -131,6 +135,7 @@ function GroupForm({ saved }: { saved: Saved | null }) {
               value={description}
               onChange={(e) => setDescription(e.currentTarget.value)}
               autosize
+              readOnly={!canChange}
               minRows={1}
               maw={420}
             />
@@ -152,7 +157,7 @@ function GroupForm({ saved }: { saved: Saved | null }) {
                     Delete
                   </Button>
                 )}
-                <Button onClick={() => save.mutate()} loading={save.isPending}>
+                <Button onClick={() => save.mutate(JSON.stringify(rule))} loading={save.isPending}>
                   Save
                 </Button>
               </Group>
@@ -175,13 +180,16 @@ function GroupForm({ saved }: { saved: Saved | null }) {
           {p.path}: {p.message}
         </Text>
       ))}
-      <RuleBuilder
-        root={root}
-        onChange={setRoot}
-        fields={fields}
-        groups={groupChoices}
-        problems={ruleProblems}
-      />
+      {/* Viewers read the rule; a disabled fieldset makes every input of it read-only. */}
+      <fieldset disabled={!canChange} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+        <RuleBuilder
+          root={root}
+          onChange={setRoot}
+          fields={fields}
+          groups={groupChoices}
+          problems={ruleProblems}
+        />
+      </fieldset>
       <Group gap="xs" align="baseline">
         <Title order={3}>Matching customers</Title>
         <Text size="sm" c="dimmed">
