@@ -4,14 +4,9 @@
  * The server's problems at this leaf's path appear at the input they concern.
  */
 import { ActionIcon, Group, NumberInput, Paper, Select, Text } from "@mantine/core";
-import type { FieldInfo, Leaf, Op, PurchasedSpec, StageChangedSpec } from "./model";
+import type { FieldInfo, Leaf, Op, Problem, PurchasedSpec, StageChangedSpec } from "./model";
 import { OP_LABELS, OPS_BY_TYPE, STAGES } from "./model";
 import { emptyValue, ValueInput, valueShape } from "./ValueInput";
-
-export interface Problem {
-  path: string;
-  message: string;
-}
 
 interface Props {
   leaf: Leaf;
@@ -61,16 +56,18 @@ export function LeafEditor({
   onChange,
   onRemove,
 }: Props) {
-  const at = (suffix: string) =>
-    problems
-      .filter((p) => p.path === `${path}${suffix}`)
-      .map((p) => p.message)
-      .join("; ") || undefined;
+  // The problems of this leaf (its path, or below it) that an input shows; the rest go below.
+  const mine = problems.filter(
+    (p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`),
+  );
+  const shown = new Set<Problem>();
+  const words = (list: Problem[]) => {
+    for (const p of list) shown.add(p);
+    return list.map((p) => p.message).join("; ") || undefined;
+  };
+  const at = (suffix: string) => words(mine.filter((p) => p.path === `${path}${suffix}`));
   const below = (suffix: string) =>
-    problems
-      .filter((p) => p.path.startsWith(`${path}${suffix}`))
-      .map((p) => p.message)
-      .join("; ") || undefined;
+    words(mine.filter((p) => p.path.startsWith(`${path}${suffix}`) && !shown.has(p)));
   const choices = [
     {
       group: "Attributes",
@@ -110,8 +107,10 @@ export function LeafEditor({
           op={leaf.op}
           value={leaf.value}
           onChange={(value) => onChange({ ...leaf, value })}
+          endErrors={
+            leaf.op === "between" ? [at(".value[0]"), at(".value[1]")] : [undefined, undefined]
+          }
           error={below(".value")}
-          endErrors={[at(".value[0]"), at(".value[1]")]}
         />
       </>
     );
@@ -196,7 +195,8 @@ export function LeafEditor({
       />
     );
   }
-  const own = leaf.kind === "stageChanged" ? at(".stageChanged") : undefined;
+  const fieldError = at(".field");
+  const rest = mine.filter((p) => !shown.has(p));
   return (
     <Paper withBorder p="xs" role="group" aria-label={`Condition ${label}`}>
       <Group gap="xs" align="flex-start" wrap="wrap">
@@ -206,7 +206,7 @@ export function LeafEditor({
           value={kindKey(leaf)}
           searchable
           allowDeselect={false}
-          error={at(".field") ?? at("")}
+          error={fieldError}
           onChange={(v) => v && onChange(leafOf(v, fields))}
           w={210}
         />
@@ -221,11 +221,11 @@ export function LeafEditor({
           ✕
         </ActionIcon>
       </Group>
-      {own && (
-        <Text c="red" size="sm" mt={4}>
-          {own}
+      {rest.map((p) => (
+        <Text key={p.path + p.message} c="red" size="sm" mt={4}>
+          {p.message}
         </Text>
-      )}
+      ))}
     </Paper>
   );
 }

@@ -4,7 +4,7 @@
  * leaf's input, at a group, or (when they name no node here) above the builder.
  */
 import { Button, Group, Paper, SegmentedControl, Stack, Text } from "@mantine/core";
-import { LeafEditor, type Problem } from "./LeafEditor";
+import { LeafEditor } from "./LeafEditor";
 import {
   childrenPath,
   type FieldInfo,
@@ -12,6 +12,7 @@ import {
   type Node,
   newGroup,
   newLeaf,
+  type Problem,
   updateNode,
 } from "./model";
 
@@ -28,25 +29,6 @@ const KINDS: { value: GroupKind; label: string }[] = [
   { value: "any", label: "any of" },
   { value: "not", label: "none of" },
 ];
-
-/** The problems no node of the tree shows (a group shows its own, a leaf those below it). */
-export function unplacedProblems(root: Node, problems: Problem[]): Problem[] {
-  const leaves: string[] = [];
-  const groups: string[] = [];
-  const walk = (node: Node, path: string) => {
-    if (node.type === "leaf") return leaves.push(path);
-    groups.push(path, childrenPath(node.kind, path));
-    const base = childrenPath(node.kind, path);
-    node.children.forEach((child, i) => {
-      walk(child, `${base}[${i}]`);
-    });
-  };
-  walk(root, "rule");
-  return problems.filter(
-    (p) =>
-      !groups.includes(p.path) && !leaves.some((l) => p.path === l || p.path.startsWith(`${l}.`)),
-  );
-}
 
 function GroupEditor({
   node,

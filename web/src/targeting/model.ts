@@ -237,13 +237,28 @@ export function updateNode(root: Node, id: string, replace: (node: Node) => Node
   return { ...root, children };
 }
 
-/** The problems at `path` or below it. */
-export function problemsAt(
-  problems: { path: string; message: string }[],
-  path: string,
-): { path: string; message: string }[] {
+/** A problem the server names, at a JSON path of the rule. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** The problems no node of the tree shows (a group shows its own, a leaf those below it). */
+export function unplacedProblems(root: Node, problems: Problem[]): Problem[] {
+  const leaves: string[] = [];
+  const groups: string[] = [];
+  const walk = (node: Node, path: string) => {
+    if (node.type === "leaf") return leaves.push(path);
+    groups.push(path, childrenPath(node.kind, path));
+    const base = childrenPath(node.kind, path);
+    node.children.forEach((child, i) => {
+      walk(child, `${base}[${i}]`);
+    });
+  };
+  walk(root, "rule");
   return problems.filter(
-    (p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`),
+    (p) =>
+      !groups.includes(p.path) && !leaves.some((l) => p.path === l || p.path.startsWith(`${l}.`)),
   );
 }
 

@@ -20,9 +20,17 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, api, type Schemas, unwrap } from "../../api/client";
 import { allows, RequireRole, useSession } from "../../app/session";
 import { Problem } from "../../components/Problem";
-import { allFields, fromRule, type Node, newGroup, rulePath, toRule } from "../../targeting/model";
+import {
+  allFields,
+  fromRule,
+  type Node,
+  newGroup,
+  rulePath,
+  toRule,
+  unplacedProblems,
+} from "../../targeting/model";
 import { countText, useRuleCount, useSettledRule } from "../../targeting/queries";
-import { RuleBuilder, unplacedProblems } from "../../targeting/RuleBuilder";
+import { RuleBuilder } from "../../targeting/RuleBuilder";
 import { Preview } from "./Preview";
 import { SizeChart } from "./SizeChart";
 
