@@ -96,7 +96,7 @@ function GroupForm({ saved }: { saved: Saved | null }) {
     },
     onSuccess: async (group) => {
       await client.invalidateQueries({ queryKey: ["target-groups"] });
-      navigate(`/target-groups/${group.id}`, { state: { saved: true } });
+      navigate(`/target-groups/${group.id}`, { state: { saved: true }, replace: saved !== null });
     },
   });
   const remove = useMutation({
