@@ -13,6 +13,8 @@ import { AttributesSettings } from "../pages/settings/Attributes";
 import { SettingsLayout } from "../pages/settings/Settings";
 import { SfmcSettings } from "../pages/settings/Sfmc";
 import { UsersSettings } from "../pages/settings/Users";
+import { NewTargetGroupPage, TargetGroupPage } from "../pages/target-groups/TargetGroupPage";
+import { TargetGroupsPage } from "../pages/target-groups/TargetGroupsPage";
 import { Shell } from "./Shell";
 import { RequireRole, RequireSession } from "./session";
 
@@ -69,6 +71,9 @@ const router = createBrowserRouter([
           { path: "users", element: <UsersSettings /> },
         ],
       },
+      { path: "target-groups", element: <TargetGroupsPage /> },
+      { path: "target-groups/new", element: <NewTargetGroupPage /> },
+      { path: "target-groups/:id", element: <TargetGroupPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },
