@@ -80,3 +80,32 @@ it("sends a user whose session expired to sign-in, and back after signing in aga
   await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
   expect(new URL(page.url()).pathname).toBe("/runs");
 });
+
+it("signs in and moves through the sidebar with the keyboard alone, the focus visible", async () => {
+  const { page, url, f } = web();
+  await f.t.addUser("kim@example.com", "viewer");
+  await page.goto(`${url}/sign-in`);
+  await page.getByLabel("Email", { exact: true }).waitFor();
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("kim@example.com");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  // Tab to the sidebar's "Runs" link, then open it with Enter.
+  let focused = "";
+  for (let i = 0; i < 12 && focused !== "Runs"; i++) {
+    await page.keyboard.press("Tab");
+    focused = (await page.locator(":focus").textContent()) ?? "";
+  }
+  expect(focused).toBe("Runs");
+  // The focused element's own outline, as the browser draws it (Mantine's focus ring).
+  const outline = await page.locator(":focus").evaluate((element) => {
+    const style = element.ownerDocument.defaultView?.getComputedStyle(element);
+    return { style: style?.outlineStyle ?? "none", width: style?.outlineWidth ?? "0px" };
+  });
+  expect(outline.style).not.toBe("none");
+  expect(outline.width).not.toBe("0px");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
+});
