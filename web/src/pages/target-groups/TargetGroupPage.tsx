@@ -133,7 +133,11 @@ function GroupForm({ saved }: { saved: Saved | null }) {
             <TextInput
               label="Name"
               value={name}
-              onChange={(e) => setName(e.currentTarget.value)}
+              onChange={(e) => {
+                setName(e.currentTarget.value);
+                // The refusal was of the name as it was; a new one is judged at the next save.
+                if (nameError) save.reset();
+              }}
               error={nameError}
               readOnly={!canChange}
               maw={420}
