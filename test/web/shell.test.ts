@@ -55,13 +55,13 @@ it("shows real links by role, opens deep links, and signs out", async () => {
   expect(new URL(page.url()).pathname).toBe("/sign-in");
 });
 
-it("shows admins the Settings link", async () => {
+it("shows admins the Audit log and Settings links", async () => {
   const { page } = web();
   await web().signInAs("admin");
-  await page
-    .getByRole("navigation", { name: "Main" })
-    .getByRole("link", { name: "Settings" })
-    .waitFor();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Settings" }).waitFor();
+  const links = await nav.getByRole("link").allTextContents();
+  expect(links.slice(-3)).toEqual(["Runs", "Audit log", "Settings"]);
 });
 
 it("sends a user whose session expired to sign-in, and back after signing in again", async () => {

@@ -12,6 +12,7 @@ const PAGES = [
   { to: "/plan", label: "Plan", least: "viewer" },
   { to: "/customers", label: "Customers", least: "viewer" },
   { to: "/runs", label: "Runs", least: "viewer" },
+  { to: "/audit", label: "Audit log", least: "admin" },
   { to: "/settings", label: "Settings", least: "admin" },
 ] as const;
 

@@ -1,13 +1,15 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
+import { AuditPage } from "../pages/audit/AuditPage";
 import { CampaignBuilderPage } from "../pages/campaigns/CampaignBuilder";
 import { CampaignsPage } from "../pages/campaigns/CampaignsPage";
 import { CustomerPage } from "../pages/customers/CustomerPage";
 import { CustomersPage } from "../pages/customers/CustomersPage";
 import { OverviewPage } from "../pages/Overview";
 import { PlanPage } from "../pages/plan/PlanPage";
-import { RunPage, RunsPage } from "../pages/Runs";
+import { RunPage } from "../pages/runs/RunPage";
+import { RunsPage } from "../pages/runs/RunsPage";
 import { SignInPage } from "../pages/SignIn";
 import { AttributesSettings } from "../pages/settings/Attributes";
 import { SettingsLayout } from "../pages/settings/Settings";
@@ -57,6 +59,14 @@ const router = createBrowserRouter([
       { path: "campaigns/:id", element: <CampaignBuilderPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
+      {
+        path: "audit",
+        element: (
+          <RequireRole least="admin">
+            <AuditPage />
+          </RequireRole>
+        ),
+      },
       {
         path: "settings",
         element: (

@@ -1,0 +1,165 @@
+/**
+ * A nightly run: its steps, its campaigns with their batches by state, the late and expired
+ * batches, and the unknown ones for the operator to resolve. Live (every 2 s) while it runs.
+ */
+import { Badge, Group, Loader, Progress, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useParams } from "react-router";
+import { api, unwrap } from "../../api/client";
+import { Problem } from "../../components/Problem";
+import { BATCH_COLOR, RUN_COLOR, when } from "./format";
+import { UnknownBatches } from "./UnknownBatches";
+
+export function RunPage() {
+  const id = Number(useParams().id);
+  const run = useQuery({
+    queryKey: ["runs", id],
+    queryFn: async () => unwrap(await api.GET("/api/runs/{id}", { params: { path: { id } } })),
+    refetchInterval: (query) => (query.state.data?.status === "running" ? 2000 : false),
+  });
+  const date = run.data?.date;
+  const running = run.data?.status === "running";
+  const batches = useQuery({
+    queryKey: ["batches", { date }],
+    enabled: date !== undefined,
+    queryFn: async () =>
+      unwrap(await api.GET("/api/batches", { params: { query: { date: date ?? "" } } })),
+    refetchInterval: running ? 2000 : false,
+  });
+  const lateOrExpired = (batches.data ?? []).filter(
+    (b) => b.state === "expired" || b.lateMinutes > 0,
+  );
+  const total = run.data?.campaigns.reduce((n, c) => n + c.batches, 0) ?? 0;
+  const done =
+    run.data?.campaigns.reduce(
+      (n, c) => n + c.sent + c.failed + c.unknownBatches + c.expired + c.abandoned,
+      0,
+    ) ?? 0;
+  return (
+    <Stack>
+      <Title order={2}>Nightly run #{id}</Title>
+      <Problem error={run.error} />
+      {run.isPending && <Loader aria-label="Loading the run" />}
+      {run.data && (
+        <>
+          <Text>
+            {run.data.date} · <Badge color={RUN_COLOR[run.data.status]}>{run.data.status}</Badge> ·
+            started by {run.data.startedBy}
+            {run.data.error ? ` · ${run.data.error}` : ""}
+          </Text>
+          {running && (
+            <Stack gap={4}>
+              <Group gap="xs">
+                <Loader size="xs" />
+                <Text size="sm">
+                  Under way: {done} of {total} batches handed over or settled
+                </Text>
+              </Group>
+              <Progress
+                value={total === 0 ? 0 : (100 * done) / total}
+                aria-label="Batches handed over"
+                animated
+              />
+            </Stack>
+          )}
+          <Title order={3}>Steps</Title>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Step</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Counts</Table.Th>
+                <Table.Th>Note or error</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {run.data.steps.map((s) => (
+                <Table.Tr key={s.step}>
+                  <Table.Td>{s.step}</Table.Td>
+                  <Table.Td>{s.status}</Table.Td>
+                  <Table.Td>
+                    {Object.entries(s.counts)
+                      .map(([k, v]) => `${k} ${String(v)}`)
+                      .join(" · ")}
+                  </Table.Td>
+                  <Table.Td>{s.error ?? s.note ?? ""}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Title order={3}>Campaigns</Title>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Campaign</Table.Th>
+                <Table.Th>Recipients</Table.Th>
+                <Table.Th>Control</Table.Th>
+                <Table.Th>Batches</Table.Th>
+                <Table.Th>Sent</Table.Th>
+                <Table.Th>Unknown</Table.Th>
+                <Table.Th>Late</Table.Th>
+                <Table.Th>Planned</Table.Th>
+                <Table.Th>Failed</Table.Th>
+                <Table.Th>Expired</Table.Th>
+                <Table.Th>Abandoned</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {run.data.campaigns.map((c) => (
+                <Table.Tr key={c.occurrenceId}>
+                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>{c.recipients.toLocaleString()}</Table.Td>
+                  <Table.Td>{c.control.toLocaleString()}</Table.Td>
+                  <Table.Td>{c.batches}</Table.Td>
+                  <Table.Td>{c.sent}</Table.Td>
+                  <Table.Td>{c.unknownBatches}</Table.Td>
+                  <Table.Td>{c.late}</Table.Td>
+                  <Table.Td>{c.planned}</Table.Td>
+                  <Table.Td>{c.failed}</Table.Td>
+                  <Table.Td>{c.expired}</Table.Td>
+                  <Table.Td>{c.abandoned}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <UnknownBatches date={run.data.date} />
+          <Title order={3}>Late and expired batches</Title>
+          <Problem error={batches.error} />
+          {batches.data && lateOrExpired.length === 0 && (
+            <Text c="dimmed">No batch went out late or expired.</Text>
+          )}
+          {lateOrExpired.length > 0 && (
+            <Table aria-label="Late and expired batches">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Batch</Table.Th>
+                  <Table.Th>Campaign</Table.Th>
+                  <Table.Th>Keys</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Send time</Table.Th>
+                  <Table.Th>Late by</Table.Th>
+                  <Table.Th>Error</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {lateOrExpired.map((b) => (
+                  <Table.Tr key={b.id}>
+                    <Table.Td>#{b.id}</Table.Td>
+                    <Table.Td>{b.campaignName}</Table.Td>
+                    <Table.Td>{b.size.toLocaleString()}</Table.Td>
+                    <Table.Td>
+                      <Badge color={BATCH_COLOR[b.state]}>{b.state}</Badge>
+                    </Table.Td>
+                    <Table.Td>{when(b.sendAt)}</Table.Td>
+                    <Table.Td>{b.lateMinutes} min</Table.Td>
+                    <Table.Td>{b.error ?? ""}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
