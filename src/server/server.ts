@@ -32,6 +32,7 @@ import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerCampaignRoutes } from "./routes/campaigns.ts";
 import { registerCustomerRoutes } from "./routes/customers.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerModelRoutes } from "./routes/model.ts";
 import { registerPlanRoutes } from "./routes/plan.ts";
 import { registerRunRoutes } from "./routes/runs.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
@@ -157,6 +158,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
   registerCampaignRoutes(api, app);
   registerPlanRoutes(api, app);
   registerAnalysisRoutes(api, app);
+  registerModelRoutes(api, app);
   // Runs started through the API go on after their answer; closing the server stops and awaits them.
   const runs = new BackgroundRuns(app);
   http.addHook("onClose", () => runs.close());

@@ -75,3 +75,24 @@ export function simulatedPurchases(count: number, end: string): [string, string,
   }
   return rows;
 }
+
+/**
+ * Two model runs whose customers move between stages: `movers` customers buy every 10 days
+ * from 2026-03-01 to 2026-05-25 (Active on 2026-05-30, At-risk on 2026-06-20), N1 buys first on
+ * 2026-06-15 (Prospect, then New) and P1 and P2 never buy (Prospect twice).
+ */
+export async function stageMovesStory(
+  db: NightjarDb,
+  files: Files,
+  movers = 3,
+): Promise<{ first: string; second: string }> {
+  const keys = Array.from({ length: movers }, (_, i) => `A${String(i + 1).padStart(3, "0")}`);
+  await importKeys(db, files, [...keys, "N1", "P1", "P2"]);
+  const rows: [string, string, number][] = [["N1", "2026-06-15", 30]];
+  for (const key of keys)
+    for (let d = "2026-03-01"; d <= "2026-05-25"; d = addDays(d, 10)) rows.push([key, d, 20]);
+  await importPurchases(db, files, rows);
+  await runModelOn(db, "2026-05-30");
+  await runModelOn(db, "2026-06-20");
+  return { first: "2026-05-30", second: "2026-06-20" };
+}

@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { App } from "../../app.ts";
 import type { SegmentLayer } from "../../config/schema.ts";
 import { NightjarError } from "../../errors.ts";
+import { stageMoveCounts } from "./history.ts";
 import { STAGE_LABELS, STAGES, type Stage } from "./stages.ts";
 
 /** The model has not run yet. */
@@ -69,12 +70,10 @@ export async function modelSummary(app: Pick<App, "db" | "config">): Promise<Mod
   const counts = await sql<{ stage: Stage; customers: number }>`
     select stage, count(*)::int as customers from customer_model group by 1`.execute(db);
   const byStage = new Map(counts.rows.map((r) => [r.stage, r.customers]));
-  const moves = await sql<{ from: Stage; to: Stage; customers: number }>`
-    select h.stage as "from", m.stage as "to", count(*)::int as customers
-    from customer_model_history h
-    join customer_model m on m.contact_key = h.contact_key and m.valid_from = h.valid_to
-    where h.valid_to = ${latest.run_date}::date and h.stage <> m.stage
-    group by 1, 2 order by 3 desc, 1, 2`.execute(db);
+  const moves = await stageMoveCounts(db, {
+    since: latest.run_date,
+    until: latest.run_date,
+  });
 
   const clusters = await db
     .selectFrom("model_segment_clusters")
@@ -131,7 +130,7 @@ export async function modelSummary(app: Pick<App, "db" | "config">): Promise<Mod
       label: STAGE_LABELS[stage],
       customers: byStage.get(stage) ?? 0,
     })),
-    moves: moves.rows,
+    moves,
     segments,
     valueTiers: tiers.rows.map((t) => ({
       tier: t.tier,

@@ -1908,6 +1908,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/model/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer base by lifecycle stage per model run date over the days up to the latest run, and the last 7 days' stage movements */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StagesOverTime"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs": {
         parameters: {
             query?: never;
@@ -2465,6 +2503,35 @@ export interface components {
                     reachable: boolean;
                 }[];
             };
+        };
+        StagesOverTimeInput: {
+            stages: {
+                /** @enum {string} */
+                stage: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                label: string;
+            }[];
+            /** @description per model run date, oldest first, the customers in each stage */
+            runs: {
+                date: string;
+                customers: number;
+                stages: {
+                    [key: string]: number;
+                };
+            }[];
+            /** @description stage movements of the 7 days up to the latest run; null before the first run */
+            movements: {
+                since: string;
+                until: string;
+                moves: {
+                    /** @enum {string} */
+                    from: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                    fromLabel: string;
+                    /** @enum {string} */
+                    to: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                    toLabel: string;
+                    customers: number;
+                }[];
+            } | null;
         };
         NightPlanInput: {
             date: string;
@@ -3036,6 +3103,35 @@ export interface components {
                     reachable: boolean;
                 }[];
             };
+        };
+        StagesOverTime: {
+            stages: {
+                /** @enum {string} */
+                stage: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                label: string;
+            }[];
+            /** @description per model run date, oldest first, the customers in each stage */
+            runs: {
+                date: string;
+                customers: number;
+                stages: {
+                    [key: string]: number;
+                };
+            }[];
+            /** @description stage movements of the 7 days up to the latest run; null before the first run */
+            movements: {
+                since: string;
+                until: string;
+                moves: {
+                    /** @enum {string} */
+                    from: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                    fromLabel: string;
+                    /** @enum {string} */
+                    to: "prospect" | "new" | "active" | "at_risk" | "churned" | "reactivated";
+                    toLabel: string;
+                    customers: number;
+                }[];
+            } | null;
         };
         NightPlan: {
             date: string;
