@@ -43,7 +43,7 @@ it("shows real links by role, opens deep links, and signs out", async () => {
     ["Runs", "/runs"],
   ]);
   await page.getByRole("heading", { name: "Overview" }).waitFor();
-  await web().shot("overview");
+  await web().shot("overview-empty");
   await page.goto(`${url}/runs`);
   await page.getByRole("heading", { name: "Nightly runs" }).waitFor();
   await page.goBack();
