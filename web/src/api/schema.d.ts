@@ -2211,6 +2211,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2299,6 +2305,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2782,6 +2794,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2870,6 +2888,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;

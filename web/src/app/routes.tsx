@@ -1,6 +1,7 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
+import { AnalysisPage } from "../pages/analysis/AnalysisPage";
 import { CampaignBuilderPage } from "../pages/campaigns/CampaignBuilder";
 import { CampaignsPage } from "../pages/campaigns/CampaignsPage";
 import { CustomerPage } from "../pages/customers/CustomerPage";
@@ -55,6 +56,7 @@ const router = createBrowserRouter([
         ),
       },
       { path: "campaigns/:id", element: <CampaignBuilderPage /> },
+      { path: "campaigns/:id/analysis", element: <AnalysisPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
       {
