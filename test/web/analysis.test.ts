@@ -94,3 +94,38 @@ it("shows a campaign's send metrics, its test against control and the verdict", 
   await page.goto(`${web().url}/campaigns/${later.id}/analysis`);
   await expect.poll(() => page.getByRole("alert").textContent()).toContain("has not been sent yet");
 });
+
+it("lists every occurrence of a daily campaign and opens the analysis of one", async () => {
+  const { page, f } = web();
+  const app = f.t.app;
+  await f.customers(300);
+  const everyone = await f.everyone();
+  const { campaign } = await createCampaign(
+    app,
+    cliActor(),
+    f.campaignBody(everyone, {
+      name: "Daily all",
+      schedule: { type: "daily", start: "2026-12-02" },
+      controlGroupPercent: 20,
+      measurementDays: 3,
+    }),
+  );
+  for (const date of ["2026-12-02", "2026-12-03"]) {
+    f.t.clock.set(`${date}T02:00:00Z`);
+    const night = await runNight(app, { date, trigger: "cli", actor: cliActor() });
+    expect(night.status).toBe("completed");
+  }
+  await web().signInAs("viewer");
+  await page.goto(`${web().url}/campaigns/${campaign.id}/analysis`);
+  const occurrences = page.getByRole("table", { name: "Occurrences" });
+  await occurrences.waitFor();
+  // The latest first; the chosen one (the latest) is not a link.
+  await expect.poll(() => occurrences.getByRole("row").count()).toBe(3);
+  expect(await page.getByText("not complete yet").first().isVisible()).toBe(true);
+  await occurrences.getByRole("link", { name: "2026-12-02", exact: true }).click();
+  await expect.poll(() => new URL(page.url()).search).toBe("?occurrence=2026-12-02");
+  await expect
+    .poll(() => page.getByText("Occurrence of 2026-12-02", { exact: false }).isVisible())
+    .toBe(true);
+  await web().shot("analysis-occurrences");
+});

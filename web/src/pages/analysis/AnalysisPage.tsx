@@ -177,6 +177,10 @@ function Occurrence({ analysis: a }: { analysis: Analysis }) {
       </SimpleGrid>
 
       <Title order={3}>Cumulative response</Title>
+      <Text size="sm" c="dimmed">
+        The share of each group that has bought since the send, by the end of each day of the
+        window.
+      </Text>
       <CumulativeChart days={a.cumulative} />
     </Stack>
   );
@@ -209,26 +213,36 @@ function SendChart({ days }: { days: Occurrence["metrics"]["days"] }) {
   }));
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }}>
-      <BarChart
-        h={220}
-        aria-label="SFMC count per day"
-        data={data}
-        dataKey="label"
-        series={[{ name: "count", label: "SFMC count", color: "blue.6" }]}
-        valueFormatter={(v) => count(v)}
-      />
-      <LineChart
-        h={220}
-        aria-label="Send rate per day"
-        data={data}
-        dataKey="label"
-        series={[{ name: "sendRate", label: "Send rate", color: "teal.6" }]}
-        yAxisProps={{ domain: [0, 100] }}
-        unit="%"
-        curveType="linear"
-        connectNulls={false}
-        valueFormatter={(v) => `${v.toFixed(1)}`}
-      />
+      <Stack gap={4}>
+        <Text size="sm" fw={500}>
+          SFMC count per day
+        </Text>
+        <BarChart
+          h={220}
+          aria-label="SFMC count per day"
+          data={data}
+          dataKey="label"
+          series={[{ name: "count", label: "SFMC count", color: "blue.6" }]}
+          valueFormatter={(v) => count(v)}
+        />
+      </Stack>
+      <Stack gap={4}>
+        <Text size="sm" fw={500}>
+          Send rate per day
+        </Text>
+        <LineChart
+          h={220}
+          aria-label="Send rate per day"
+          data={data}
+          dataKey="label"
+          series={[{ name: "sendRate", label: "Send rate", color: "teal.6" }]}
+          yAxisProps={{ domain: [0, 100] }}
+          unit="%"
+          curveType="linear"
+          connectNulls={false}
+          valueFormatter={(v) => `${v.toFixed(1)}`}
+        />
+      </Stack>
     </SimpleGrid>
   );
 }

@@ -1,7 +1,13 @@
 /** How the analysis page writes figures: the API gives fractions, people read percents. */
 
-const fixed = (value: number, digits: number) =>
-  value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** `value` to `digits` decimals; what rounds to zero is written without a sign ("0.0"). */
+function fixed(value: number, digits: number): string {
+  const rounded = Number(value.toFixed(digits));
+  return (rounded === 0 ? 0 : rounded).toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
 
 /** A share as a percentage ("12.3%"), or "–". */
 export function percent(value: number | null | undefined, digits = 1): string {
