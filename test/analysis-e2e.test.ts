@@ -121,6 +121,34 @@ function expected(
   );
 }
 
+/** Per day of the window, the share of each group whose first purchase in it is by that day. */
+function expectedCumulative(
+  purchases: Purchase[],
+  groups: { test: string[]; control: string[] },
+  window: { from: Date; to: Date },
+  firstDay: string,
+  offsetHours: number,
+) {
+  const firstDate = (contactKey: string) => {
+    const times = purchases
+      .filter((p) => p.contactKey === contactKey && p.amount >= 0)
+      .filter((p) => p.at >= window.from && p.at < window.to)
+      .map((p) => p.at.getTime());
+    if (times.length === 0) return null;
+    return new Date(Math.min(...times) + offsetHours * 3_600_000).toISOString().slice(0, 10);
+  };
+  const test = groups.test.map(firstDate);
+  const control = groups.control.map(firstDate);
+  return [1, 2, 3, 4, 5, 6, 7].map((day) => {
+    const date = new Date(Date.parse(`${firstDay}T00:00:00Z`) + (day - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const share = (firsts: (string | null)[]) =>
+      firsts.filter((d) => d !== null && d <= date).length / firsts.length;
+    return { day, date, test: share(test), control: share(control) };
+  });
+}
+
 describeEachEngine("campaign analysis end to end", (test) => {
   let f: CampaignFixture & { clock: ReturnType<typeof sharedClock> };
   beforeEach(async () => {
@@ -271,6 +299,18 @@ describeEachEngine("campaign analysis end to end", (test) => {
       to: new Date("2026-12-01T23:00:00Z"),
     };
     expectSameFigures(flatAnalysis, expected(all, flatGroups, berlinWeek, berlinPre));
+
+    // The cumulative response per day of the window, from each member's first purchase in it.
+    expect(worksAnalysis.cumulative).toEqual(
+      expectedCumulative(all, worksGroups, utcWeek, "2026-12-02", 0),
+    );
+    expect(flatAnalysis.cumulative).toEqual(
+      expectedCumulative(all, flatGroups, berlinWeek, "2026-12-02", 1),
+    );
+    expect(worksAnalysis.cumulative.at(-1)?.test).toBeCloseTo(
+      worksAnalysis.responseRate.test ?? Number.NaN,
+      12,
+    );
 
     // The metrics of the week: every batch's count on each of its 7 days.
     const pushed = worksGroups.test.length;

@@ -14,6 +14,7 @@ import { type Campaign, getCampaign } from "../campaigns/campaigns.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
 import { addDays, startOfLocalDay, todayIn } from "../time/zones.ts";
+import { type CumulativeDay, cumulativeResponse } from "./cumulative.ts";
 import { type AnalysisPeriods, occurrenceGroupSums } from "./group-moments.ts";
 import { type OccurrenceMetrics, occurrenceMetrics } from "./send-metrics.ts";
 import { compareGroups, type GroupComparison, minimumDetectableUplift } from "./stats.ts";
@@ -38,6 +39,8 @@ export interface OccurrenceAnalysis extends GroupComparison {
   preperiod: { from: string; to: string };
   /** In fraction units (points ÷ 100), at 95% confidence and 80% power. */
   minimumDetectableUplift: number | null;
+  /** Per day of the window: the share of each group that has responded by its end. */
+  cumulative: CumulativeDay[];
   metrics: OccurrenceMetrics;
 }
 
@@ -163,6 +166,8 @@ async function analyzeOccurrence(
     // Once the list is gone the kept figures are all there is. Before, they hold while the
     // window is as open (or ended) as when they were computed and no transactions imported since
     // fall in one of its periods: a million-recipient list is not summed again for every read.
+    // Analyses kept before the cumulative series existed answer it empty.
+    stored.figures = { ...stored.figures, cumulative: stored.figures.cumulative ?? [] };
     if (row.lists_purged_at !== null) return { ...stored.figures, metrics };
     if (stored.figures.complete === complete) {
       if (stored.lastTransactionsImport === latestImport) return { ...stored.figures, metrics };
@@ -198,6 +203,12 @@ async function analyzeOccurrence(
       sums.test.customers,
       sums.control.customers,
     ),
+    cumulative: await cumulativeResponse(db, row.id, {
+      ...periods.window,
+      firstDay: row.local_date,
+      days: row.measurement_days,
+      zone,
+    }),
   };
   const keep: KeptAnalysis = { figures, lastTransactionsImport: latestImport };
   await db

@@ -46,6 +46,9 @@ const OccurrenceAnalysis = z
     }),
     incremental: z.object({ responders: Rate, revenue: Rate }),
     minimumDetectableUplift: Rate,
+    cumulative: z.array(
+      z.object({ day: z.number().int(), date: z.string(), test: Rate, control: Rate }),
+    ),
     metrics: z.object({
       occurrenceId: z.number().int(),
       campaignId: z.number().int(),

@@ -2249,6 +2249,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2337,6 +2343,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2849,6 +2861,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;
@@ -2937,6 +2955,12 @@ export interface components {
                 revenue: number | null;
             };
             minimumDetectableUplift: number | null;
+            cumulative: {
+                day: number;
+                date: string;
+                test: number | null;
+                control: number | null;
+            }[];
             metrics: {
                 occurrenceId: number;
                 campaignId: number;

@@ -1,6 +1,7 @@
 /** Every page at its own URL: deep links and the back button work. */
 import { Center, Stack, Text, Title } from "@mantine/core";
 import { createBrowserRouter, Link, Navigate, RouterProvider } from "react-router";
+import { AnalysisPage } from "../pages/analysis/AnalysisPage";
 import { AuditPage } from "../pages/audit/AuditPage";
 import { CampaignBuilderPage } from "../pages/campaigns/CampaignBuilder";
 import { CampaignsPage } from "../pages/campaigns/CampaignsPage";
@@ -57,6 +58,7 @@ const router = createBrowserRouter([
         ),
       },
       { path: "campaigns/:id", element: <CampaignBuilderPage /> },
+      { path: "campaigns/:id/analysis", element: <AnalysisPage /> },
       { path: "runs", element: <RunsPage /> },
       { path: "runs/:id", element: <RunPage /> },
       {

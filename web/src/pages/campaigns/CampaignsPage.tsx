@@ -145,6 +145,7 @@ export function CampaignsPage() {
               <Table.Th>App</Table.Th>
               <Table.Th>Message</Table.Th>
               <Table.Th>Priority</Table.Th>
+              <Table.Th>Analysis</Table.Th>
               {canChange && <Table.Th>Actions</Table.Th>}
             </Table.Tr>
           </Table.Thead>
@@ -178,6 +179,9 @@ export function CampaignsPage() {
                 <Table.Td>{appName.get(c.appId) ?? c.appId}</Table.Td>
                 <Table.Td>{messages.get(`${c.appId}/${c.messageId}`) ?? c.messageId}</Table.Td>
                 <Table.Td>{c.priority}</Table.Td>
+                <Table.Td>
+                  <Link to={`/campaigns/${c.id}/analysis`}>Analysis</Link>
+                </Table.Td>
                 {canChange && (
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
