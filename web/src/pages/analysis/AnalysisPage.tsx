@@ -23,7 +23,16 @@ import type { ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { Problem } from "../../components/Problem";
-import { count, interval, money, percent, points, pValue, relative } from "./format";
+import {
+  count,
+  detectableUplift,
+  interval,
+  money,
+  percent,
+  points,
+  pValue,
+  relative,
+} from "../../format";
 
 async function fetchAnalysis(id: number, occurrence: string | undefined) {
   return unwrap(
@@ -173,7 +182,10 @@ function Occurrence({ analysis: a }: { analysis: Analysis }) {
         <Figure label="Probability test beats control" value={percent(rr.probabilityTestBetter)} />
         <Figure label="Incremental customers" value={count(a.incremental.responders)} />
         <Figure label="Incremental revenue" value={money(a.incremental.revenue, true)} />
-        <Figure label="Minimum detectable uplift" value={points(a.minimumDetectableUplift)} />
+        <Figure
+          label="Minimum detectable uplift"
+          value={detectableUplift(a.minimumDetectableUplift)}
+        />
       </SimpleGrid>
 
       <Title order={3}>Cumulative response</Title>

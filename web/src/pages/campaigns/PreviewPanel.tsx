@@ -6,6 +6,7 @@
 import { Alert, Card, Group, List, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import type { paths } from "../../api/schema";
 import { Problem } from "../../components/Problem";
+import { detectableUplift } from "../../format";
 import { formatIn, inZoneAndUtc } from "./data";
 import { FIELD_LABELS, type FieldName, fieldOf } from "./form";
 
@@ -99,7 +100,7 @@ export function PreviewPanel({
                   <Table.Td>
                     {preview.minimumDetectableUplift === null
                       ? "not known (no baseline response rate, or no control group)"
-                      : `${(preview.minimumDetectableUplift * 100).toFixed(2)} points`}
+                      : detectableUplift(preview.minimumDetectableUplift)}
                   </Table.Td>
                 </Table.Tr>
               </Table.Tbody>

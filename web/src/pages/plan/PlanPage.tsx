@@ -8,12 +8,10 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { Problem } from "../../components/Problem";
+import { detectableUplift } from "../../format";
 import { PlanTimeline } from "./PlanTimeline";
 
 const n = (v: number) => v.toLocaleString();
-/** An uplift in percentage points (the API gives fractions). */
-const points = (v: number | null) =>
-  v === null ? "–" : `${(v * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })} pts`;
 const clock = (iso: string | null) =>
   iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "–";
 
@@ -102,7 +100,7 @@ export function PlanPage() {
                         ? "–"
                         : `${o.batches} (${clock(o.firstBatchAt)}–${clock(o.lastBatchAt)})`}
                     </Table.Td>
-                    <Table.Td>{points(o.minimumDetectableUplift)}</Table.Td>
+                    <Table.Td>{detectableUplift(o.minimumDetectableUplift)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -1,4 +1,4 @@
-/** How the analysis page writes figures: the API gives fractions, people read percents. */
+/** How the pages write figures: the API gives fractions, people read percents and points. */
 
 /** `value` to `digits` decimals; what rounds to zero is written without a sign ("0.0"). */
 function fixed(value: number, digits: number): string {
@@ -19,6 +19,15 @@ export function percent(value: number | null | undefined, digits = 1): string {
 export function points(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
   return `${value >= 0 ? "+" : "−"}${fixed(Math.abs(value) * 100, 1)} pts`;
+}
+
+/**
+ * The minimum detectable uplift ("1.2 pts"), or "–" (no baseline response rate or no control
+ * group): a size, so without a sign.
+ */
+export function detectableUplift(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  return `${fixed(value * 100, 1)} pts`;
 }
 
 /** An amount of money, signed when asked ("+0.42"), or "–". */
