@@ -9,8 +9,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import type { EmulatorOptions, RunningEmulator } from "../../emulator/server.ts";
 import { useEmulator } from "../../emulator/test-helpers.ts";
 import type { Role } from "../../src/access/roles.ts";
+import type { NightjarConfig } from "../../src/config/schema.ts";
 import { webAppFolder } from "../../src/server/web-app.ts";
 import { type CampaignFixture, campaignFixture } from "../helpers/campaigns.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/engines.ts";
@@ -23,6 +25,8 @@ const SHOTS = fileURLToPath(new URL("../../test-results/", import.meta.url));
 export interface WebTest {
   url: string;
   f: CampaignFixture;
+  /** The in-process SFMC emulator the app sends to (its admin API: sends, faults). */
+  emulator: RunningEmulator;
   page: Page;
   /** Signs in through the sign-in page as a new user of `role`; answers the email. */
   signInAs(role: Role): Promise<string>;
@@ -30,9 +34,19 @@ export interface WebTest {
   shot(name: string): Promise<string>;
 }
 
-/** Sets up the browser, the server and the fixture for the file's tests. */
-export function useWebApp(): () => WebTest {
-  const emulator = useEmulator();
+/**
+ * Sets up the browser, the server and the fixture for the file's tests; `emulator` starts the
+ * file's emulator (e.g. a `sleep` that holds `slow` faults), `prepare` changes its tenant before
+ * each test's fixture syncs it, `config` changes the app's config.
+ */
+export function useWebApp(
+  options: {
+    emulator?: EmulatorOptions;
+    prepare?: (emulator: RunningEmulator) => Promise<void>;
+    config?: (config: NightjarConfig) => void;
+  } = {},
+): () => WebTest {
+  const emulator = useEmulator(options.emulator);
   let browser: Browser;
   let database: TestDatabase;
   let current: WebTest | undefined;
@@ -65,7 +79,12 @@ export function useWebApp(): () => WebTest {
   });
   beforeEach(async () => {
     database = await openTestDatabase("pglite");
-    const f = await campaignFixture(database.db, emulator());
+    await options.prepare?.(emulator());
+    const f = await campaignFixture(
+      database.db,
+      emulator(),
+      options.config ? { config: options.config } : {},
+    );
     await f.t.server.http.listen({ host: "127.0.0.1", port: 0 });
     const address = f.t.server.http.server.address();
     const port = typeof address === "object" && address ? address.port : 0;
@@ -75,6 +94,7 @@ export function useWebApp(): () => WebTest {
     current = {
       url,
       f,
+      emulator: emulator(),
       page,
       async signInAs(role) {
         users += 1;
