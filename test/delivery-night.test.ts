@@ -117,6 +117,23 @@ describeEachEngine("the nightly run", (test) => {
         state: "delivered",
       });
     }
+    // The hand-over per SFMC account: every batch of the night done, the third campaign's on
+    // the second account.
+    const progress = (account: string, occurrences: typeof plan.occurrences) => {
+      const batches = occurrences.reduce((n, o) => n + o.batches, 0);
+      const recipients = occurrences.reduce((n, o) => n + o.test, 0);
+      return { account, batches, batchesDone: batches, recipients, recipientsDone: recipients };
+    };
+    expect(report.accounts).toEqual([
+      progress(
+        "demo",
+        plan.occurrences.filter((o) => o.campaignId !== third.id),
+      ),
+      progress(
+        "second",
+        plan.occurrences.filter((o) => o.campaignId === third.id),
+      ),
+    ]);
     // 70,000 keys less a 10% control: more than two windows' 25,000, so three windows.
     const bigRun = byId.get(big.id);
     expect(bigRun?.recipients).toBeGreaterThan(50_000);

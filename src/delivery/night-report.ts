@@ -1,11 +1,13 @@
 /**
- * What a nightly run did, as `nightjar run --json`, the API and the UI show it: its steps, and per
- * campaign occurrence of the night the recipients, control group and batches by state.
+ * What a nightly run did, as `nightjar run --json`, the API and the UI show it: its steps, per
+ * campaign occurrence of the night the recipients, control group and batches by state, and per
+ * SFMC account how far the hand-over of the night's batches has come.
  */
 import { sql } from "kysely";
 import type { App } from "../app.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
+import type { AccountProgress } from "./deliver.ts";
 
 /** No nightly run has that id. */
 export class UnknownRunError extends NightjarError {
@@ -56,6 +58,11 @@ export interface NightReport {
   error: string | null;
   steps: RunStepReport[];
   campaigns: NightCampaign[];
+  /**
+   * Per SFMC account (client id) the night's batches and those handed over or settled (no longer
+   * `planned` or `sending`), with their recipients: the run's progress while it delivers.
+   */
+  accounts: AccountProgress[];
   /** Every unknown batch of the night, those left by an interrupted run included. */
   unknownBatches: number;
 }
@@ -119,8 +126,47 @@ export async function nightCampaigns(db: Db, date: string): Promise<NightCampaig
   }));
 }
 
+/**
+ * The batches of run date `date` per SFMC account, and how many of them are handed over or
+ * settled; an account is named as the executor names it (the first configured with the client id).
+ */
+export async function nightAccounts(
+  app: Pick<App, "db" | "config">,
+  date: string,
+): Promise<AccountProgress[]> {
+  const rows = await sql<{
+    budget_key: string;
+    batches: number;
+    batches_done: number;
+    recipients: number;
+    recipients_done: number;
+  }>`
+    select b.budget_key,
+      count(*)::integer as batches,
+      (count(*) filter (where b.state not in ('planned', 'sending')))::integer as batches_done,
+      sum(b.size)::integer as recipients,
+      coalesce(sum(b.size) filter (where b.state not in ('planned', 'sending')), 0)::integer
+        as recipients_done
+    from send_batches b
+    join campaign_occurrences o on o.id = b.occurrence_id
+    where o.run_date = ${date}::date
+    group by b.budget_key
+    order by b.budget_key`.execute(app.db.kysely);
+  return rows.rows.map((r) => ({
+    account:
+      app.config.sfmc.accounts.find((a) => a.clientId === r.budget_key)?.name ?? r.budget_key,
+    batches: r.batches,
+    batchesDone: r.batches_done,
+    recipients: r.recipients,
+    recipientsDone: r.recipients_done,
+  }));
+}
+
 /** The report of run `runId`. */
-export async function nightReport(app: Pick<App, "db">, runId: number): Promise<NightReport> {
+export async function nightReport(
+  app: Pick<App, "db" | "config">,
+  runId: number,
+): Promise<NightReport> {
   const db = app.db.kysely;
   const run = await db
     .selectFrom("nightly_runs")
@@ -157,6 +203,7 @@ export async function nightReport(app: Pick<App, "db">, runId: number): Promise<
       error: s.error,
     })),
     campaigns,
+    accounts: await nightAccounts(app, run.run_date),
     unknownBatches: unknown.rows[0]?.n ?? 0,
   };
 }

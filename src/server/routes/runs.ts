@@ -65,6 +65,15 @@ const NightReport = z
         lastSendTime: z.string().nullable(),
       }),
     ),
+    accounts: z.array(
+      z.object({
+        account: z.string(),
+        batches: z.number().int(),
+        batchesDone: z.number().int(),
+        recipients: z.number().int(),
+        recipientsDone: z.number().int(),
+      }),
+    ),
     unknownBatches: z.number().int(),
   })
   .meta({ id: "NightReport" });

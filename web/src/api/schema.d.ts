@@ -2664,6 +2664,13 @@ export interface components {
                 firstSendTime: string | null;
                 lastSendTime: string | null;
             }[];
+            accounts: {
+                account: string;
+                batches: number;
+                batchesDone: number;
+                recipients: number;
+                recipientsDone: number;
+            }[];
             unknownBatches: number;
         };
         SendBatchInput: {
@@ -3275,6 +3282,13 @@ export interface components {
                 late: number;
                 firstSendTime: string | null;
                 lastSendTime: string | null;
+            }[];
+            accounts: {
+                account: string;
+                batches: number;
+                batchesDone: number;
+                recipients: number;
+                recipientsDone: number;
             }[];
             unknownBatches: number;
         };
