@@ -1,17 +1,22 @@
 /**
  * A nightly run: its steps, its campaigns with their batches by state, the late and expired
- * batches, and the unknown ones for the operator to resolve. Live (every 2 s) while it runs.
+ * batches, and the unknown ones for the operator to resolve. Live (every 2 s) while it runs: the
+ * step under way and the hand-over per SFMC account; the batches are read again once it ends.
  */
 import { Badge, Group, Loader, Progress, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { useParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { api, type Schemas, unwrap } from "../../api/client";
 import { Problem } from "../../components/Problem";
 import { BATCH_COLOR, RUN_COLOR, when } from "./format";
 import { UnknownBatches } from "./UnknownBatches";
 
+type AccountProgress = Schemas["NightReport"]["accounts"][number];
+
 export function RunPage() {
   const id = Number(useParams().id);
+  const client = useQueryClient();
   const run = useQuery({
     queryKey: ["runs", id],
     queryFn: async () => unwrap(await api.GET("/api/runs/{id}", { params: { path: { id } } })),
@@ -26,15 +31,20 @@ export function RunPage() {
       unwrap(await api.GET("/api/batches", { params: { query: { date: date ?? "" } } })),
     refetchInterval: running ? 2000 : false,
   });
+  // The last poll of the batches may be up to 2 s older than the run's end: read them again.
+  const wasRunning = useRef(false);
+  const status = run.data?.status;
+  useEffect(() => {
+    if (status === "running") wasRunning.current = true;
+    else if (status !== undefined && wasRunning.current) {
+      wasRunning.current = false;
+      void client.invalidateQueries({ queryKey: ["batches"] });
+    }
+  }, [status, client]);
   const lateOrExpired = (batches.data ?? []).filter(
     (b) => b.state === "expired" || b.lateMinutes > 0,
   );
-  const total = run.data?.campaigns.reduce((n, c) => n + c.batches, 0) ?? 0;
-  const done =
-    run.data?.campaigns.reduce(
-      (n, c) => n + c.sent + c.failed + c.unknownBatches + c.expired + c.abandoned,
-      0,
-    ) ?? 0;
+  const step = run.data?.steps.find((s) => s.status === "running")?.step;
   return (
     <Stack>
       <Title order={2}>Nightly run #{id}</Title>
@@ -43,27 +53,26 @@ export function RunPage() {
       {run.data && (
         <>
           <Text>
-            {run.data.date} · <Badge color={RUN_COLOR[run.data.status]}>{run.data.status}</Badge> ·
-            started by {run.data.startedBy}
+            {run.data.date} ·{" "}
+            <Badge color={RUN_COLOR[run.data.status]} role="status" aria-label="Run status">
+              {run.data.status}
+            </Badge>{" "}
+            · started by {run.data.startedBy}
             {run.data.error ? ` · ${run.data.error}` : ""}
           </Text>
           {running && (
-            <Stack gap={4}>
+            <Stack gap={4} role="region" aria-label="Progress of the run">
               <Group gap="xs">
                 <Loader size="xs" />
-                <Text size="sm">
-                  Under way: {done} of {total} batches handed over or settled
-                </Text>
+                <Text size="sm">Under way{step ? `: ${step}` : ""}</Text>
               </Group>
-              <Progress
-                value={total === 0 ? 0 : (100 * done) / total}
-                aria-label="Batches handed over"
-                animated
-              />
+              {run.data.accounts.map((a) => (
+                <AccountBar key={a.account} progress={a} />
+              ))}
             </Stack>
           )}
           <Title order={3}>Steps</Title>
-          <Table>
+          <Table aria-label="Steps">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Step</Table.Th>
@@ -88,7 +97,7 @@ export function RunPage() {
             </Table.Tbody>
           </Table>
           <Title order={3}>Campaigns</Title>
-          <Table>
+          <Table aria-label="Campaigns">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Campaign</Table.Th>
@@ -122,7 +131,7 @@ export function RunPage() {
               ))}
             </Table.Tbody>
           </Table>
-          <UnknownBatches date={run.data.date} />
+          <UnknownBatches date={run.data.date} live={running} />
           <Title order={3}>Late and expired batches</Title>
           <Problem error={batches.error} />
           {batches.data && lateOrExpired.length === 0 && (
@@ -148,7 +157,9 @@ export function RunPage() {
                     <Table.Td>{b.campaignName}</Table.Td>
                     <Table.Td>{b.size.toLocaleString()}</Table.Td>
                     <Table.Td>
-                      <Badge color={BATCH_COLOR[b.state]}>{b.state}</Badge>
+                      <Badge color={BATCH_COLOR[b.state]} miw="max-content">
+                        {b.state}
+                      </Badge>
                     </Table.Td>
                     <Table.Td>{when(b.sendAt)}</Table.Td>
                     <Table.Td>{b.lateMinutes} min</Table.Td>
@@ -160,6 +171,23 @@ export function RunPage() {
           )}
         </>
       )}
+    </Stack>
+  );
+}
+
+/** One SFMC account's hand-over: batches (and recipients) handed over or settled of the night's. */
+function AccountBar({ progress: a }: { progress: AccountProgress }) {
+  return (
+    <Stack gap={2}>
+      <Text size="sm">
+        {a.account}: {a.batchesDone} of {a.batches} batches · {a.recipientsDone.toLocaleString()} of{" "}
+        {a.recipients.toLocaleString()} recipients handed over or settled
+      </Text>
+      <Progress
+        value={a.batches === 0 ? 0 : (100 * a.batchesDone) / a.batches}
+        aria-label={`Batches of ${a.account} handed over`}
+        animated
+      />
     </Stack>
   );
 }

@@ -1,4 +1,7 @@
-/** The nightly runs, newest first, and the admins' "Run now" (refused in words while one runs). */
+/**
+ * The nightly runs, newest first (read again every 2 s while one runs), and the admins' "Run now"
+ * (refused in words while one runs).
+ */
 import { Alert, Badge, Button, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router";
@@ -14,6 +17,8 @@ export function RunsPage() {
   const runs = useQuery({
     queryKey: ["runs"],
     queryFn: async () => unwrap(await api.GET("/api/runs")),
+    refetchInterval: (query) =>
+      query.state.data?.some((run) => run.status === "running") ? 2000 : false,
   });
   const runNow = useMutation({
     mutationFn: async () => unwrap(await api.POST("/api/runs", { body: {} })),
@@ -44,7 +49,7 @@ export function RunsPage() {
       {runs.isPending && <Loader aria-label="Loading runs" />}
       {runs.data?.length === 0 && <Text c="dimmed">No nightly run yet.</Text>}
       {runs.data && runs.data.length > 0 && (
-        <Table striped>
+        <Table striped aria-label="Nightly runs">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Run</Table.Th>

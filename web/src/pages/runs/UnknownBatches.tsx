@@ -35,7 +35,8 @@ const ACTION = {
   },
 } as const;
 
-export function UnknownBatches({ date }: { date: string }) {
+/** `live`: the run is under way, so batches may become unknown (read again every 2 s). */
+export function UnknownBatches({ date, live }: { date: string; live: boolean }) {
   const session = useSession();
   const admin = allows(session.role, "admin");
   const [asked, setAsked] = useState<{ batch: Batch; action: Action } | null>(null);
@@ -43,10 +44,12 @@ export function UnknownBatches({ date }: { date: string }) {
     queryKey: ["batches", { date, state: "unknown" }],
     queryFn: async () =>
       unwrap(await api.GET("/api/batches", { params: { query: { state: "unknown", date } } })),
+    refetchInterval: live ? 2000 : false,
   });
   const all = useQuery({
     queryKey: ["batches", { date }],
     queryFn: async () => unwrap(await api.GET("/api/batches", { params: { query: { date } } })),
+    refetchInterval: live ? 2000 : false,
   });
   const resolved = (all.data ?? []).filter((b) => b.resolvedAt !== null);
   return (
@@ -129,7 +132,9 @@ export function UnknownBatches({ date }: { date: string }) {
                 <Table.Td>{b.campaignName}</Table.Td>
                 <Table.Td>{b.size.toLocaleString()}</Table.Td>
                 <Table.Td>
-                  <Badge color={BATCH_COLOR[b.state]}>{b.state}</Badge>
+                  <Badge color={BATCH_COLOR[b.state]} miw="max-content">
+                    {b.state}
+                  </Badge>
                 </Table.Td>
                 <Table.Td>{b.resolvedBy}</Table.Td>
                 <Table.Td>{when(b.resolvedAt)}</Table.Td>
