@@ -133,13 +133,14 @@ describeEachEngine("unknown batches and runs from the CLI and the API", (test) =
     const resend = all.find((b) => b.id === resendId);
     expect(original).toMatchObject({ state: "abandoned", contactKeys: null });
     expect(original?.error).toMatch(new RegExp(`^re-sent as batch #${resendId} \\(was unknown: `));
-    // The earliest whole minute at least a minute ahead: the budget has room from then on.
+    // At the batch's own send time, still ahead: a re-send made at night does not push at night.
+    expect(unknown.sendAt).toBe("2026-12-02T10:00:00.000Z");
     expect(resend).toMatchObject({
       state: "planned",
       resendOf: unknown.id,
       seq: 3, // after the occurrence's batches 0, 1 and 2
       size: unknown.size,
-      sendAt: "2026-12-02T02:12:00.000Z",
+      sendAt: unknown.sendAt,
     });
     // An open re-send keeps the occurrence from settling.
     expect(await occurrenceState()).toBe("delivered_with_problems");
@@ -153,7 +154,7 @@ describeEachEngine("unknown batches and runs from the CLI and the API", (test) =
     const sends = await emulatedSends(emulator());
     expect(sends).toHaveLength(sendsBefore + 1);
     expect(sends.at(-1)?.subscriberKeys).toEqual(unknown.contactKeys);
-    expect(sends.at(-1)?.sendTime).toBe(formatSendTime(new Date("2026-12-02T02:12:00Z")));
+    expect(sends.at(-1)?.sendTime).toBe(formatSendTime(new Date(unknown.sendAt)));
     // The abandoned original is superseded by its re-send: no problem left.
     expect(await occurrenceState()).toBe("delivered");
     const audit = await listAudit(test().db.kysely, { entity: "send_batch" });

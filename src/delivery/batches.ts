@@ -163,6 +163,7 @@ export async function resolveBatch(
           "b.occurrence_id",
           "b.token_id",
           "b.error",
+          "b.send_at",
           "o.run_date",
           "o.send_at as occurrence_send_at",
         ])
@@ -191,7 +192,10 @@ export async function resolveBatch(
             `batch #${id}'s SFMC account (client id ${batch.budget_key}) is no longer configured (sfmc.accounts): it cannot be re-sent`,
           );
         const ledger = await budgetLedger(trx, config, batch.budget_key, now);
-        const slot = ledger.earliestFit(earliestSendTime(now), batch.size);
+        // Never earlier than the batch was to go out: a re-send at 03:00 of a 10:00 batch waits.
+        const earliest = earliestSendTime(now);
+        const from = batch.send_at > earliest ? batch.send_at : earliest;
+        const slot = ledger.earliestFit(from, batch.size);
         const late = lateMinutes(slot, batch.occurrence_send_at);
         if (late > config.delivery.maxLatenessMinutes)
           throw new BatchStateError(
