@@ -14,8 +14,7 @@ import { type Campaign, getCampaign } from "../campaigns/campaigns.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
 import { addDays, startOfLocalDay, todayIn } from "../time/zones.ts";
-import { type CumulativeDay, cumulativeResponse } from "./cumulative.ts";
-import { type AnalysisPeriods, occurrenceGroupSums } from "./group-moments.ts";
+import { type AnalysisPeriods, type CumulativeDay, occurrenceGroupSums } from "./group-moments.ts";
 import { type OccurrenceMetrics, occurrenceMetrics } from "./send-metrics.ts";
 import { compareGroups, type GroupComparison, minimumDetectableUplift } from "./stats.ts";
 
@@ -187,7 +186,11 @@ async function analyzeOccurrence(
     throw new NoOccurrenceError(
       `the recipient list of campaign #${campaign.id}'s occurrence on ${row.local_date} was deleted by retention before its analysis was kept`,
     );
-  const sums = await occurrenceGroupSums(db, row.id, periods);
+  const sums = await occurrenceGroupSums(db, row.id, periods, {
+    firstDay: row.local_date,
+    days: row.measurement_days,
+    zone,
+  });
   const members = sums.test.customers + sums.control.customers;
   const rateBefore =
     members === 0 ? null : (sums.test.respondersBefore + sums.control.respondersBefore) / members;
@@ -203,12 +206,7 @@ async function analyzeOccurrence(
       sums.test.customers,
       sums.control.customers,
     ),
-    cumulative: await cumulativeResponse(db, row.id, {
-      ...periods.window,
-      firstDay: row.local_date,
-      days: row.measurement_days,
-      zone,
-    }),
+    cumulative: sums.cumulative,
   };
   const keep: KeptAnalysis = { figures, lastTransactionsImport: latestImport };
   await db
