@@ -85,6 +85,11 @@ export async function applyModelRun(
         ntile(10) over (partition by sc.purchases > 0 and sc.clv is not null
           order by sc.clv, sc.contact_key) end as value_tier
     from ${scores} sc`.execute(trx);
+  // The history's rows ending on the run date, just written, are not in its statistics yet: the
+  // planner may loop over them, so each lookup of model_new must be an index probe, not a scan
+  // of every customer (minutes on PGlite, whose statistics only a vacuum refreshes).
+  await sql`create unique index on model_new (contact_key)`.execute(trx);
+  await sql`analyze model_new`.execute(trx);
   // (stage, segment) as in force before the run date; null for a customer new to the model.
   const same = sql`(n.stage, n.segment) = (n.prior_stage, n.prior_segment)`;
 
