@@ -23,10 +23,19 @@ export interface RunningServer {
  */
 export async function serveApi(
   app: App,
-  options: { host: string; port: number; version: string; schedule?: boolean },
+  options: {
+    host: string;
+    port: number;
+    version: string;
+    schedule?: boolean;
+    dataReady?: () => boolean;
+  },
 ): Promise<RunningServer> {
   const started = stopwatch();
-  const server = await buildServer(app, { version: options.version });
+  const server = await buildServer(app, {
+    version: options.version,
+    ...(options.dataReady ? { dataReady: options.dataReady } : {}),
+  });
   // PGlite serves this one process: the CLI commands run beside the server use it through the
   // share (only the process that opened the folder shares it).
   const { dataDir } = app.db;

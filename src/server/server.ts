@@ -60,6 +60,11 @@ export interface NightjarServer {
 export interface ServerOptions {
   /** Nightjar's version, for `/api/health` and the OpenAPI document. */
   version: string;
+  /**
+   * Whether the data the server is to show is in place, beside the migrations (Default: always);
+   * the demo serves while it makes its data.
+   */
+  dataReady?: () => boolean;
 }
 
 const REFERENCE_LOGO = Buffer.from(
@@ -148,7 +153,7 @@ export async function buildServer(app: App, options: ServerOptions): Promise<Nig
     },
   });
   const api: ZodServer = http.withTypeProvider<ZodTypeProvider>();
-  registerHealthRoutes(api, app, options.version);
+  registerHealthRoutes(api, app, options.version, options.dataReady);
   registerSessionRoutes(api, app);
   registerUserRoutes(api, app);
   registerSfmcRoutes(api, app);

@@ -5,13 +5,22 @@ import type { ZodServer } from "../server.ts";
 
 const Health = z.object({
   status: z.literal("ok"),
-  ready: z.boolean().describe("false until the database's migrations have run"),
+  ready: z
+    .boolean()
+    .describe(
+      "false until the database's migrations have run (and, in the demo, its data is made)",
+    ),
   version: z.string(),
   database: z.enum(["pglite", "postgres"]),
 });
 
 /** `GET /api/health`: public; says whether the server can do its work. */
-export function registerHealthRoutes(server: ZodServer, app: App, version: string): void {
+export function registerHealthRoutes(
+  server: ZodServer,
+  app: App,
+  version: string,
+  dataReady: () => boolean = () => true,
+): void {
   // Migrations only ever go forward: once every one has run, the answer stays true.
   let migrated = false;
   server.get(
@@ -28,7 +37,12 @@ export function registerHealthRoutes(server: ZodServer, app: App, version: strin
       migrated ||= await pendingMigrations(app.db)
         .then((pending) => pending.length === 0)
         .catch(() => false);
-      return { status: "ok" as const, ready: migrated, version, database: app.db.engine };
+      return {
+        status: "ok" as const,
+        ready: migrated && dataReady(),
+        version,
+        database: app.db.engine,
+      };
     },
   );
 }
