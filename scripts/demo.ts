@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the daily customer import on the embedded defaults, end to end, with the real
- * `nightjar` command. In a fresh folder (.demo/) it writes the example config, generates three
+ * `npm run demo:cli`: the engineer's walk-through of the `nightjar` command on the embedded
+ * defaults (`npm run demo` shows the whole product in the web app). In a fresh folder (.demo-cli/)
+ * it writes the example config, generates three
  * daily customer snapshots and eighteen months of purchases, imports them, shows a refused file
  * changing nothing, runs the customer model, syncs the push messages from the bundled SFMC
  * emulator, plans a campaign and runs its night against the emulator, shows the campaign's analysis
@@ -18,7 +19,7 @@ import { openDatabase } from "../src/db/connect.ts";
 import { seededRandom } from "../src/model/stats/simulate.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const WORK = path.join(ROOT, ".demo");
+const WORK = path.join(ROOT, ".demo-cli");
 const BIN = path.join(ROOT, "bin", "nightjar.js");
 const CUSTOMERS = 20_000;
 const COUNTRIES = ["DE", "FR", "AT", "NL", "IT", "ES"];
@@ -180,7 +181,7 @@ async function startEmulator(): Promise<() => Promise<void>> {
 async function main(): Promise<void> {
   await rm(WORK, { recursive: true, force: true });
   await mkdir(WORK, { recursive: true });
-  say(`Nightjar demo in ${WORK} (embedded PGlite database in .demo/.nightjar)`);
+  say(`Nightjar demo in ${WORK} (embedded PGlite database in .demo-cli/.nightjar)`);
   say();
   nightjar(["init"]);
   nightjar(["migrate"]);
@@ -286,7 +287,7 @@ async function main(): Promise<void> {
     await db.close();
   }
   say();
-  say("Done. Try `node bin/nightjar.js --help`, or look around .demo/.");
+  say("Done. Try `node bin/nightjar.js --help`, or look around .demo-cli/.");
 }
 
 await main();
