@@ -1,6 +1,6 @@
 /**
- * `npm run demo`: the whole product on embedded defaults, no server to install. It makes nine
- * nights of a shop's life on the bundled SFMC emulator and the embedded database (demo/start.ts,
+ * `npm run demo`: the whole product on embedded defaults, no server to install. It makes
+ * fifteen nights of a shop's life on the bundled SFMC emulator and the embedded database (demo/start.ts,
  * demo/setup.ts), showing its progress, then serves the web app until Ctrl-C.
  *
  *   npm run demo [-- --port 3000] [--folder .demo] [--customers 100000]     (or PORT=3000)
@@ -109,14 +109,14 @@ try {
   progress.bar?.update(progress.bar.getTotal());
   bars?.stop();
   out(
-    `[${seconds()}] The demo is ready: ${summary.customers.toLocaleString("en-US")} customers, ${summary.nights.length} nightly runs, ${summary.campaigns.length} campaigns sent on ${summary.sendDate} and measured for a week.`,
+    `[${seconds()}] The demo is ready: ${summary.customers.toLocaleString("en-US")} customers, ${summary.nights.length} nightly runs, ${summary.campaigns.length - 1} campaigns sent on ${summary.sendDate} and measured for a week, one planned for tonight.`,
   );
   out();
   out(`  Open ${demo.url} and sign in as ${DEMO_SIGN_IN.email}, password ${DEMO_SIGN_IN.password}`);
   out(`  (or as ${DEMO_MARKETER}, same password, to see what a marketer sees).`);
   out(`  Start with Campaigns → "${summary.campaigns[0]?.name}" → Analysis.`);
   out(
-    `  The CLI works beside it: NIGHTJAR_CONFIG=${path.relative(process.cwd(), demo.configFile)} SFMC_CLIENT_SECRET=demo-secret npx nightjar runs`,
+    `  The CLI works beside it: NIGHTJAR_CONFIG=${path.relative(process.cwd(), demo.configFile)} SFMC_CLIENT_SECRET=demo-secret npx nightjar analysis ${summary.winBackCampaignId}`,
   );
   out();
   out("Ctrl-C stops it.");

@@ -1,10 +1,11 @@
 /**
- * The demo's data, made through Nightjar's own use cases on the shared clock: nine nights of a
+ * The demo's data, made through Nightjar's own use cases on the shared clock: fifteen nights of a
  * shop's life ending last night. The first night imports the customer base and its year of
- * purchases and runs the model; that day a marketer plans four campaigns; the next night sends
- * them (one exceeds the account's budget and goes out spread over three windows); each of the
- * seven nights after imports the day's purchases, runs the model and collects SFMC's delivery
- * reports. The win-back push works — its test group buys more than its control group — and the
+ * purchases; every night imports the day's snapshot and purchases and runs the model; a week in,
+ * a marketer plans the campaigns; the next night sends four of them (one exceeds the account's
+ * budget and goes out spread over the next windows); the seven nights after collect SFMC's
+ * delivery reports, and a fifth campaign waits for tonight, over the budget too (the plan's
+ * warning). Tonight's files are in the drop folder for a "Run now". The win-back push works — its test group buys more than its control group — and the
  * others do not, so the analysis shows a significant uplift on one campaign and none on another.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -55,10 +56,12 @@ export interface DemoSetupOptions {
   folder: string;
   /** Customers who signed up before the first night (the demo: 100,000). */
   customers: number;
-  /** The demo's today: its nights are the nine before it. */
+  /** The demo's today: its nights are the fifteen before it. */
   today: string;
   /** Moves the shared clock (the emulator's) to an instant. */
   setTime(at: Date): void;
+  /** Real time, which tonight's campaign is planned after. */
+  now(): Date;
   signal?: AbortSignal;
   onEvent?: (event: DemoEvent) => void;
 }
@@ -74,6 +77,8 @@ export interface DemoSummary {
   winBackCampaignId: number;
   /** The date the one-off campaigns were sent. */
   sendDate: string;
+  /** The campaign planned for tonight. */
+  tonightCampaignId: number;
 }
 
 interface CampaignPlan {
@@ -124,7 +129,7 @@ const GROUPS: { name: string; description: string; rule: unknown }[] = [
   },
 ];
 
-function campaignPlans(sendDate: string): CampaignPlan[] {
+function campaignPlans(sendDate: string, tonight: { date: string; time: string }): CampaignPlan[] {
   const once = { type: "once", date: sendDate };
   return [
     {
@@ -179,13 +184,45 @@ function campaignPlans(sendDate: string): CampaignPlan[] {
       priority: 1,
       exclusive: false,
     },
+    {
+      name: "Winter collection: all customers",
+      group: "All customers",
+      businessUnit: "100",
+      appId: DEMO_APPS.shopAndroid,
+      message: "NJA_NewArrivals",
+      schedule: { type: "once", date: tonight.date },
+      sendTime: tonight.time,
+      timeZone: "Europe/Berlin",
+      controlGroupPercent: 10,
+      priority: 2,
+      exclusive: true,
+    },
   ];
+}
+
+/**
+ * When tonight's campaign goes out: today, two hours after the hour that is now in Berlin (where
+ * a marketer sees it in tonight's plan, over the budget); tomorrow morning when today is nearly
+ * over.
+ */
+function tonightsSend(today: string, now: Date): { date: string; time: string } {
+  const hour = Number(
+    new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit",
+      hourCycle: "h23",
+      timeZone: "Europe/Berlin",
+    }).format(now),
+  );
+  const berlinDate = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(now);
+  if (berlinDate === today && hour + 2 <= 22)
+    return { date: today, time: `${String(hour + 2).padStart(2, "0")}:00` };
+  return { date: addDays(berlinDate, 1), time: "10:00" };
 }
 
 const at = (date: string, time: string) => new Date(`${date}T${time}:00Z`);
 
 /**
- * The win-back push's effect: one in eight test members who have the app it was sent to (odd
+ * The win-back push's effect: one in six test members who have the app it was sent to (odd
  * contact keys are registered on the Android app) buys within the week, most in the first days.
  */
 function winBackPurchases(testKeys: string[], base: CustomerBase, sendAt: Date): DemoPurchase[] {
@@ -194,7 +231,7 @@ function winBackPurchases(testKeys: string[], base: CustomerBase, sendAt: Date):
   const last = sendAt.getTime() + 6 * DAY_MS + 10 * 3_600_000;
   for (const key of testKeys) {
     const index = Number(key.slice(1));
-    if (index % 2 === 0 || rnd() >= 1 / 8) continue;
+    if (index % 2 === 0 || rnd() >= 1 / 6) continue;
     const day = Math.min(6, Math.floor(-Math.log(1 - rnd()) * 1.5));
     const dayStart = Math.floor(sendAt.getTime() / DAY_MS) * DAY_MS + day * DAY_MS;
     // The push arrives at the send time: that day's purchases come after it.
@@ -229,8 +266,10 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
   const { signal } = options;
   const emit = (event: DemoEvent) => options.onEvent?.(event);
   const sendDate = addDays(options.today, -8);
-  const firstNight = addDays(sendDate, -1);
-  const nights = Array.from({ length: 9 }, (_, i) => addDays(firstNight, i));
+  const planningNight = addDays(sendDate, -1);
+  // A week of nights before the send: the baseline of each group's minimum detectable uplift.
+  const firstNight = addDays(sendDate, -7);
+  const nights = Array.from({ length: 15 }, (_, i) => addDays(firstNight, i));
   const total = nights.length + 3;
   const drop = path.join(options.folder, DROP_FOLDER);
   await mkdir(drop, { recursive: true });
@@ -240,12 +279,12 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
     size: options.customers,
     joinersPerDay: Math.max(5, Math.round(options.customers / 800)),
     firstNight,
-    lastDay: addDays(sendDate, 6),
+    lastDay: addDays(options.today, -1),
   });
   const purchases = base.history.length + [...base.days.values()].reduce((s, d) => s + d.length, 0);
   emit({
     type: "done",
-    line: `${count(options.customers)} customers and a year of purchases (${count(purchases)}) generated, ${count(base.customers.length - options.customers)} more joining over the nine days`,
+    line: `${count(options.customers)} customers and a year of purchases (${count(purchases)}) generated, ${count(base.customers.length - options.customers)} more joining over the ${nights.length} days`,
   });
 
   options.setTime(at(firstNight, "01:00"));
@@ -266,6 +305,7 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
     campaigns: [],
     winBackCampaignId: 0,
     sendDate,
+    tonightCampaignId: 0,
   };
   const extra = new Map<string, DemoPurchase[]>();
   let done = 1;
@@ -301,13 +341,13 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
     emit({ type: "done", line: nightLine(report) });
     done += 1;
 
-    if (night === firstNight) {
+    if (night === planningNight) {
       emit({ type: "phase", label: "Planning the campaigns", done, total });
       options.setTime(at(night, "10:00"));
       summary.targetGroups = await createGroups(app, planner);
       const ids = new Map(summary.targetGroups.map((g) => [g.name, g.id]));
       const messages = await listUsableMessages(app.db.kysely);
-      for (const plan of campaignPlans(sendDate)) {
+      for (const plan of campaignPlans(sendDate, tonightsSend(options.today, options.now()))) {
         const message = messages.find((m) => m.name === plan.message);
         const { campaign } = await createCampaign(app, planner, {
           name: plan.name,
@@ -330,6 +370,7 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
         });
       }
       summary.winBackCampaignId = summary.campaigns[0]?.id ?? 0;
+      summary.tonightCampaignId = summary.campaigns.at(-1)?.id ?? 0;
       emit({
         type: "done",
         line: `${summary.targetGroups.length} target groups and ${summary.campaigns.length} campaigns planned for ${sendDate}`,
@@ -346,8 +387,23 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
     }
   }
 
+  // Tonight's files, for the night a "Run now" (or `nightjar run`) makes.
+  const yesterday = addDays(options.today, -1);
+  await writeFile(
+    path.join(drop, `customers-${options.today}.csv`),
+    customerFile(customersOn(base, options.today)),
+  );
+  await writeFile(
+    path.join(drop, `transactions-${options.today}.csv`),
+    transactionsFile(base.days.get(yesterday) ?? []),
+  );
+
   emit({ type: "phase", label: "Analysing the campaigns", done, total });
   for (const campaign of summary.campaigns) {
+    if (campaign.id === summary.tonightCampaignId) {
+      campaign.verdict = "planned for tonight";
+      continue;
+    }
     const analysis = await analyzeCampaign(app, campaign.id, { occurrence: sendDate });
     campaign.verdict = analysis.verdict;
     campaign.significance = analysis.significance;

@@ -74,7 +74,7 @@ export async function startDemo(options: DemoStartOptions): Promise<RunningDemo>
   await mkdir(folder, { recursive: true });
 
   const today = new Date().toISOString().slice(0, 10);
-  const firstNight = addDays(today, -9);
+  const firstNight = addDays(today, -15);
   const emulator = await startEmulator({
     port: 0,
     seed: demoTenant(options.sendBudget),
@@ -131,6 +131,7 @@ export async function startDemo(options: DemoStartOptions): Promise<RunningDemo>
     customers: options.customers ?? 100_000,
     today,
     setTime: (at) => emulator.clock.set(at.getTime()),
+    now: () => new Date(),
     signal: setup.signal,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   }).then((summary) => {

@@ -1,7 +1,7 @@
 // The demo's set-up, scaled down (20,000 customers instead of 100,000), started as `npm run demo`
 // starts it: the server answers `"ready": false` while the data is made and `"ready": true` once it
 // is in place, and then the API, signed in with the demo's sign-in, answers with the demo's data —
-// nine nightly runs, the customer base by stage over them, the campaigns and their analyses (a
+// fifteen nightly runs, the customer base by stage over them, the campaigns and their analyses (a
 // significant uplift on the win-back campaign, none on the others), the big campaign spread over
 // account's budget (25,000 / 30 min in the demo, scaled down with it here: 5,000 / 30 min). The
 // demo runs on its embedded PGlite database only.
@@ -68,11 +68,11 @@ it("says it is not ready while the data is made, and ready once it is in place",
   expect(events.filter((e) => e.type === "done").length).toBeGreaterThanOrEqual(phases.length);
 });
 
-it("made nine nights ending last night, each run completed, the one-off campaigns sent eight days ago", async () => {
+it("made fifteen nights ending last night, each run completed, the one-off campaigns sent eight days ago", async () => {
   expect(summary.sendDate).toBe(sendDate);
   const runs = await get<{ date: string; status: string }[]>("/api/runs");
   const dates = runs.map((r) => r.date).sort();
-  expect(dates).toEqual(Array.from({ length: 9 }, (_, i) => addDays(today, i - 9)));
+  expect(dates).toEqual(Array.from({ length: 15 }, (_, i) => addDays(today, i - 15)));
   expect(runs.every((r) => r.status === "completed")).toBe(true);
   // The customer base by stage at every night's model run, and the last week's movements.
   const stages = await get<{
@@ -139,6 +139,23 @@ it("spread the send over the account's budget, and plans tonight's welcome", asy
   expect(spread).toBeGreaterThanOrEqual(2 * BUDGET.perMinutes * 60_000);
   expect(newsletter?.late).toBeGreaterThan(0);
   expect(report.campaigns.every((c) => c.sent === c.batches && c.batches > 0)).toBe(true);
-  const plan = await get<{ occurrences: { campaignName: string }[] }>(`/api/plan?date=${today}`);
-  expect(plan.occurrences.map((o) => o.campaignName)).toEqual(["Welcome: new sign-ups"]);
+  // Tonight: the daily welcome, and a campaign over the budget, which the plan warns of.
+  const tonight = await get<{ schedule: { date: string } }>(
+    `/api/campaigns/${summary.tonightCampaignId}`,
+  );
+  const plan = await get<{ occurrences: { campaignName: string; warnings: string[] }[] }>(
+    `/api/plan?date=${tonight.schedule.date}`,
+  );
+  const winter = plan.occurrences.find(
+    (o) => o.campaignName === "Winter collection: all customers",
+  );
+  expect(winter?.warnings.join(" ")).toMatch(/exceed the send budget of its SFMC account/);
+  expect(winter?.warnings.join(" ")).toMatch(/Its last batch goes out at /);
+  expect(plan.occurrences.map((o) => o.campaignName)).toContain("Welcome: new sign-ups");
+  // Its minimum detectable uplift, from the group's last week: known before the send.
+  const sent = await get<{
+    occurrences: { campaignName: string; minimumDetectableUplift: number | null }[];
+  }>(`/api/plan?date=${sendDate}`);
+  for (const occurrence of sent.occurrences)
+    expect(occurrence.minimumDetectableUplift, occurrence.campaignName).toBeGreaterThan(0);
 });
