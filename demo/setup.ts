@@ -439,12 +439,17 @@ function describe(event: RunEvent, emit: (event: DemoEvent) => void): void {
 
 /** What a night did, in one line. */
 function nightLine(report: NightReport): string {
-  const counts = (step: string) => report.steps.find((s) => s.step === step);
-  const sent = report.campaigns.reduce((s, c) => s + (c.recipients ?? 0), 0);
-  const parts = [`night ${report.date}: ${report.status}`];
-  const imported = counts("import-transactions");
-  if (imported?.note) parts.push(`imported ${imported.note}`);
-  if (report.campaigns.length > 0)
-    parts.push(`${report.campaigns.length} campaign(s), ${count(sent)} recipients`);
+  const counts = (step: string) => report.steps.find((s) => s.step === step)?.counts ?? {};
+  const number = (value: unknown) => (typeof value === "number" ? count(value) : "?");
+  const parts = [`night ${report.date} ${report.status}`];
+  parts.push(`${number(counts("import-transactions").inserted)} purchases imported`);
+  parts.push(`${number(counts("model").customers)} customers modelled`);
+  if (report.campaigns.length > 0) {
+    const recipients = report.campaigns.reduce((s, c) => s + c.recipients, 0);
+    const batches = report.campaigns.reduce((s, c) => s + c.batches, 0);
+    parts.push(
+      `${report.campaigns.length} campaign(s): ${count(recipients)} recipients in ${count(batches)} batches handed over`,
+    );
+  }
   return parts.join(", ");
 }

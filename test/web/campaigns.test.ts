@@ -1,10 +1,15 @@
 // The campaign pages in Chromium: the builder's app → message choice (exactly the chosen app's
 // messages), the preview's budget warning with the predicted last batch, the server's refusals at
 // their fields, saving, the list with its calendar, and pausing from the list.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { cliActor } from "../../src/audit/audit.ts";
 import { createCampaign } from "../../src/campaigns/campaigns.ts";
+import { importTransactionsFile } from "../../src/customers/import-transactions.ts";
+import { minimumDetectableUplift } from "../../src/metrics/stats.ts";
 import { SHOP_ANDROID, SHOP_IOS } from "../helpers/campaigns.ts";
 import { useWebApp } from "./browser.ts";
 
@@ -42,6 +47,17 @@ it("builds a campaign: app → its messages, the budget warning, refusals at the
   const { page, url, f } = web();
   await f.customers(12_000);
   const group = await f.everyone();
+  // One customer in ten bought in the week before the send: the baseline of the minimum
+  // detectable uplift.
+  const folder = await mkdtemp(path.join(os.tmpdir(), "nightjar-web-"));
+  const file = path.join(folder, "purchases.csv");
+  const buyers = Array.from(
+    { length: 1_200 },
+    (_, i) => `C${String(10 * i + 1).padStart(6, "0")},2026-11-28 12:00,30.00`,
+  );
+  await writeFile(file, `contact_key,occurred_at,amount\n${buyers.join("\n")}\n`);
+  await importTransactionsFile(f.t.app, { path: file });
+  await rm(folder, { recursive: true, force: true });
   // A small budget of the demo account: 10,800 test recipients take three 30-minute windows.
   const account = f.t.app.config.sfmc.accounts[0];
   if (!account) throw new Error("the demo config has no SFMC account");
@@ -88,6 +104,11 @@ it("builds a campaign: app → its messages, the budget warning, refusals at the
     .toContain("Predicted last batch: Wed, 2 Dec 2026, 11:00 UTC — 60 minutes after");
   await expect.poll(() => preview.textContent()).toContain("10,800 test · 1,200 control");
   await expect.poll(() => preview.textContent()).toContain("Batches3");
+  const detectable = minimumDetectableUplift(0.1, 10_800, 1_200) ?? 0;
+  expect(detectable).toBeGreaterThan(0.02);
+  await expect
+    .poll(() => preview.textContent())
+    .toContain(`Minimum detectable uplift${(detectable * 100).toFixed(1)} pts`);
   await web().shot("campaign-builder");
 
   // The server's refusals, at their fields.
