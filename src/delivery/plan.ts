@@ -182,6 +182,11 @@ export async function planNight(
     };
   });
   const warnings: string[] = [];
+  const lastImport = await latestCustomerImport(app, date);
+  if (pending.length > 0 && lastImport !== null && lastImport < date)
+    warnings.push(
+      `the counts are as of the last customer import (${lastImport}): the nightly run of ${date} imports its day's files first, so its lists may differ (a rule on recent sign-ups or stage changes finds its new customers only then)`,
+    );
   if ([...totals.values()].some((t) => t.consent === null))
     warnings.push(
       "no push-consent attribute is configured (customers.pushConsent): every present customer counts as consenting",
@@ -262,4 +267,15 @@ function nightWindow(app: App, date: string): { from: string; to: string } {
     from: nightlyRunInstant(date, nightlyAt, timeZone).toISOString(),
     to: nightlyRunInstant(addDays(date, 1), nightlyAt, timeZone).toISOString(),
   };
+}
+
+/** The date of the latest customer snapshot imported for `date` or before (null: none yet). */
+async function latestCustomerImport(app: App, date: string): Promise<string | null> {
+  const row = await app.db.kysely
+    .selectFrom("imports")
+    .select((eb) => eb.fn.max("import_date").as("latest"))
+    .where("kind", "=", "customers")
+    .where("import_date", "<=", date)
+    .executeTakeFirst();
+  return (row?.latest as string | null | undefined) ?? null;
 }
