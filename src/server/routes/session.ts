@@ -58,9 +58,12 @@ export function registerSessionRoutes(server: ZodServer, app: App): void {
         clientAddress: request.ip,
         userAgent: request.headers["user-agent"],
       });
+      // Max-Age, not Expires: the browser counts it on its own clock, which need not be the
+      // server's (a demo or a test moves Nightjar's clock; a date would already be past there).
+      const seconds = (signedIn.expiresAt.getTime() - app.clock.now().getTime()) / 1000;
       reply.setCookie(SESSION_COOKIE, signedIn.sessionId, {
         ...cookieOptions(app),
-        expires: signedIn.expiresAt,
+        maxAge: Math.max(0, Math.floor(seconds)),
       });
       return sessionOf(signedIn.principal);
     },
