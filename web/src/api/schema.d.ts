@@ -26,7 +26,7 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             status: "ok";
-                            /** @description false until the database's migrations have run */
+                            /** @description false until the database's migrations have run (and, in the demo, its data is made) */
                             ready: boolean;
                             version: string;
                             /** @enum {string} */
