@@ -5,7 +5,7 @@
  * stop after any purchase (what the BG/NBD model assumes). Seeded: the same scale gives the same
  * customers and the same purchases.
  */
-import { seededRandom } from "../src/model/stats/simulate.ts";
+import { gammaDraw, seededRandom } from "../src/model/stats/simulate.ts";
 import { addDays } from "../src/time/zones.ts";
 
 const DAY_MS = 86_400_000;
@@ -114,25 +114,6 @@ function hourOf(rnd: () => number): number {
   return 20;
 }
 
-/** A draw of a Gamma(shape, 1) variable (Marsaglia–Tsang; shape < 1 by the boost). */
-function gamma(rnd: () => number, shape: number): number {
-  if (shape < 1) return gamma(rnd, shape + 1) * rnd() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      // Box–Muller normal.
-      x = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rnd();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
 /**
  * Generates `size` customers who signed up over the three years before `firstNight`, and
  * `joinersPerDay` more on each day from `firstNight` to `lastDay`, with their purchases from 365
@@ -160,7 +141,7 @@ export function generateCustomerBase(options: {
   };
   const customer = (signup: number, firstBuyWithinDays: number) => {
     const index = base.customers.length;
-    const spend = Math.round(Math.exp(3.4 + 0.6 * gamma(rnd, 2) - 1.2) * 100) / 100;
+    const spend = Math.round(Math.exp(3.4 + 0.6 * gammaDraw(rnd, 2, 1) - 1.2) * 100) / 100;
     base.customers.push({
       index,
       contactKey: contactKey(index),
@@ -174,7 +155,7 @@ export function generateCustomerBase(options: {
     if (rnd() < 0.2) return; // signed up, never bought
     // Purchases a day (Gamma across customers, about one a month on average) and a chance to
     // stop after each purchase.
-    const rate = (gamma(rnd, 1.4) / 1.4) * (1 / 30);
+    const rate = (gammaDraw(rnd, 1.4, 1) / 1.4) * (1 / 30);
     const dropout = 0.03 + rnd() * 0.22;
     let t = Math.max(signup, start) + rnd() * firstBuyWithinDays * DAY_MS;
     let n = 0;
