@@ -117,7 +117,7 @@ Each run starts the real demo process (\`demo/main.ts --customers ${customers.to
 | stop after Ctrl-C (exit code ${results.map((r) => r.exitCode).join(", ")}) | ${median(stop).toFixed(2)} s | ${list(stop, 2)} | |
 | peak RSS | ${median(rss).toFixed(0)} MB | ${list(rss, 0)} | |
 
-Seconds of each phase of the last run (from the demo's own progress lines: the first night with the year's purchases and the planning, then each night): ${list(results.at(-1)?.nights ?? [], 0)}.
+Seconds between the last run's progress lines (the first night with the year's purchases, each further night, the planning a week in): ${list(results.at(-1)?.nights ?? [], 0)}.
 
 The last run's analyses: ${(results.at(-1)?.verdicts ?? []).map((v) => `"${v}"`).join("; ")}.
 `;

@@ -163,4 +163,11 @@ it("spread the send over the account's budget, and plans tonight's welcome", asy
   }>(`/api/plan?date=${sendDate}`);
   for (const occurrence of sent.occurrences)
     expect(occurrence.minimumDetectableUplift, occurrence.campaignName).toBeGreaterThan(0);
+  // The analysis repeats what the plan showed before the send.
+  const winBackId = summary.winBackCampaignId;
+  const analysis = await get<{ minimumDetectableUplift: number | null }>(
+    `/api/campaigns/${winBackId}/analysis`,
+  );
+  const planned = sent.occurrences.find((o) => o.campaignName === "Win-back: at-risk customers");
+  expect(analysis.minimumDetectableUplift).toBeCloseTo(planned?.minimumDetectableUplift ?? 0, 10);
 });
