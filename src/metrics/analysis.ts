@@ -13,9 +13,7 @@ import type { App } from "../app.ts";
 import { type Campaign, getCampaign } from "../campaigns/campaigns.ts";
 import type { Db } from "../db/connect.ts";
 import { NightjarError } from "../errors.ts";
-import { RuleRefusedError } from "../targeting/validate.ts";
 import { addDays, startOfLocalDay, todayIn } from "../time/zones.ts";
-import { groupResponseRate } from "./baseline.ts";
 import { type AnalysisPeriods, type CumulativeDay, occurrenceGroupSums } from "./group-moments.ts";
 import { type OccurrenceMetrics, occurrenceMetrics } from "./send-metrics.ts";
 import { compareGroups, type GroupComparison, minimumDetectableUplift } from "./stats.ts";
@@ -193,7 +191,17 @@ async function analyzeOccurrence(
     days: row.measurement_days,
     zone,
   });
-  const rateBefore = await baselineRate(app, campaign, row, sums);
+  // The rate without the push: the control group's in the window (so far, while it is open) —
+  // exactly these customers, unlike their purchases before the send, which for a recency group
+  // ("at risk") are by definition few.
+  const { control, test } = sums;
+  const members = test.customers + control.customers;
+  const baselineRate =
+    control.customers > 0
+      ? control.responders / control.customers
+      : members === 0
+        ? null
+        : (test.respondersBefore + control.respondersBefore) / members;
   const figures: Omit<OccurrenceAnalysis, "metrics"> = {
     campaignId: campaign.id,
     occurrence: row.local_date,
@@ -202,7 +210,7 @@ async function analyzeOccurrence(
     preperiod: { from: preFrom, to: addDays(firstDate, -1) },
     ...compareGroups(sums.test, sums.control),
     minimumDetectableUplift: minimumDetectableUplift(
-      rateBefore,
+      baselineRate,
       sums.test.customers,
       sums.control.customers,
     ),
@@ -242,37 +250,4 @@ async function lastTransactionsImport(db: Db): Promise<number | null> {
   const row = await sql<{ id: number | null }>`
     select max(id)::integer as id from imports where kind = 'transactions'`.execute(db);
   return row.rows[0]?.id ?? null;
-}
-
-/**
- * The response rate the occurrence's minimum detectable uplift starts from: the one the plan
- * showed before the send (its target group's, see baseline.ts), so that the analysis repeats what
- * the marketer saw; the frozen lists' own purchases in the days before the send when the group
- * is gone (for an "at risk" group those are by definition few).
- */
-async function baselineRate(
-  app: App,
-  campaign: Campaign,
-  row: OccurrenceRow,
-  sums: Awaited<ReturnType<typeof occurrenceGroupSums>>,
-): Promise<number | null> {
-  const group = await app.db.kysely
-    .selectFrom("target_groups")
-    .select("rule")
-    .where("id", "=", campaign.targetGroupId)
-    .executeTakeFirst();
-  if (group) {
-    const rate = await groupResponseRate(app, group.rule, row.local_date, {
-      measurementDays: row.measurement_days,
-      timeZone: campaign.timeZone,
-    }).catch((error) => {
-      if (error instanceof RuleRefusedError) return null;
-      throw error;
-    });
-    if (rate !== null) return rate;
-  }
-  const members = sums.test.customers + sums.control.customers;
-  return members === 0
-    ? null
-    : (sums.test.respondersBefore + sums.control.respondersBefore) / members;
 }
