@@ -153,10 +153,6 @@ async function analyzeOccurrence(
       to: startOfLocalDay(addDays(lastDay, 1), zone),
     },
     preperiod: { from: startOfLocalDay(preFrom, zone), to: startOfLocalDay(firstDate, zone) },
-    before: {
-      from: startOfLocalDay(addDays(row.local_date, -row.measurement_days), zone),
-      to: startOfLocalDay(row.local_date, zone),
-    },
   };
   const latestImport = await lastTransactionsImport(db);
   const complete = todayIn(zone, app.clock) > lastDay;
@@ -193,15 +189,9 @@ async function analyzeOccurrence(
   });
   // The rate without the push: the control group's in the window (so far, while it is open) —
   // exactly these customers, unlike their purchases before the send, which for a recency group
-  // ("at risk") are by definition few.
-  const { control, test } = sums;
-  const members = test.customers + control.customers;
-  const baselineRate =
-    control.customers > 0
-      ? control.responders / control.customers
-      : members === 0
-        ? null
-        : (test.respondersBefore + control.respondersBefore) / members;
+  // ("at risk") are by definition few. Without a control group there is no uplift to detect.
+  const { control } = sums;
+  const baselineRate = control.customers > 0 ? control.responders / control.customers : null;
   const figures: Omit<OccurrenceAnalysis, "metrics"> = {
     campaignId: campaign.id,
     occurrence: row.local_date,
@@ -237,7 +227,7 @@ async function importedSince(
   periods: AnalysisPeriods,
 ): Promise<boolean> {
   const since = kept.lastTransactionsImport ?? 0;
-  const within = [periods.window, periods.preperiod, periods.before].map(
+  const within = [periods.window, periods.preperiod].map(
     (p) => sql`(occurred_at >= ${p.from} and occurred_at < ${p.to})`,
   );
   const row = await sql<{ found: boolean }>`

@@ -2,9 +2,7 @@
  * The sums the analysis needs of a frozen recipient list, taken in SQL so that a million
  * recipients never travel to the application: per group (test, control) the customers, the
  * responders in the measurement window, and the sums of Y (net revenue in the window), X (net
- * revenue in the pre-period), Y², X², XY; the responders of the measurement-length window
- * before the send (the response rate the minimum detectable uplift is computed from); and the
- * cumulative response, per day of the window the share of each group that has bought by then.
+ * revenue in the pre-period), Y², X², XY; and the cumulative response, per day of the window the share of each group that has bought by then.
  * All of it comes from one statement, so the list and its transactions are read once.
  */
 import { sql } from "kysely";
@@ -16,8 +14,6 @@ import type { GroupMoments } from "./stats.ts";
 export interface AnalysisPeriods {
   window: { from: Date; to: Date };
   preperiod: { from: Date; to: Date };
-  /** The `measurementDays` before the send date. */
-  before: { from: Date; to: Date };
 }
 
 /** The window's calendar days (in the campaign's zone) that the cumulative series runs over. */
@@ -36,12 +32,7 @@ export interface CumulativeDay {
   control: number | null;
 }
 
-/** The moments of one group, and how many of it bought in the window before the send. */
-export interface GroupSums extends GroupMoments {
-  respondersBefore: number;
-}
-
-const EMPTY: GroupSums = {
+const EMPTY: GroupMoments = {
   customers: 0,
   responders: 0,
   revenue: 0,
@@ -49,7 +40,6 @@ const EMPTY: GroupSums = {
   preRevenue: 0,
   preRevenueSquares: 0,
   revenueTimesPre: 0,
-  respondersBefore: 0,
 };
 
 /**
@@ -61,10 +51,10 @@ export async function occurrenceGroupSums(
   occurrenceId: number,
   periods: AnalysisPeriods,
   windowDays: WindowDays,
-): Promise<{ test: GroupSums; control: GroupSums; cumulative: CumulativeDay[] }> {
-  const { window: w, preperiod: p, before: b } = periods;
-  const earliest = new Date(Math.min(p.from.getTime(), b.from.getTime()));
-  const latest = new Date(Math.max(w.to.getTime(), p.to.getTime(), b.to.getTime()));
+): Promise<{ test: GroupMoments; control: GroupMoments; cumulative: CumulativeDay[] }> {
+  const { window: w, preperiod: p } = periods;
+  const earliest = new Date(Math.min(p.from.getTime(), w.from.getTime()));
+  const latest = new Date(Math.max(w.to.getTime(), p.to.getTime()));
   // One row per group and first purchase day in the window (null: no purchase in it), each with
   // its group's totals. The per-customer sums are added up per day first and the days per group
   // after, both in numeric (exact), so the totals are those of summing the customers at once.
@@ -76,7 +66,6 @@ export async function occurrenceGroupSums(
     day_customers: number;
     customers: number;
     responders: number | null;
-    responders_before: number;
     y: string | null;
     yy: string | null;
     x: string | null;
@@ -88,8 +77,7 @@ export async function occurrenceGroupSums(
         coalesce(sum(t.amount) filter (where t.occurred_at >= ${w.from} and t.occurred_at < ${w.to}), 0) as y,
         coalesce(sum(t.amount) filter (where t.occurred_at >= ${p.from} and t.occurred_at < ${p.to}), 0) as x,
         (min(t.occurred_at) filter (where t.is_purchase and t.occurred_at >= ${w.from} and t.occurred_at < ${w.to})
-          at time zone ${windowDays.zone})::date as first_day,
-        coalesce(bool_or(t.is_purchase) filter (where t.occurred_at >= ${b.from} and t.occurred_at < ${b.to}), false) as responded_before
+          at time zone ${windowDays.zone})::date as first_day
       from occurrence_recipients r
       left join transactions t on t.contact_key = r.contact_key
         and t.occurred_at >= ${earliest} and t.occurred_at < ${latest}
@@ -98,7 +86,6 @@ export async function occurrenceGroupSums(
     ),
     per_day as (
       select control, first_day, count(*) as customers,
-        count(*) filter (where responded_before) as responders_before,
         sum(y) as y, sum(y * y) as yy, sum(x) as x, sum(x * x) as xx, sum(x * y) as xy
       from per_customer group by control, first_day
     )
@@ -106,7 +93,6 @@ export async function occurrenceGroupSums(
       customers::integer as day_customers,
       (sum(customers) over g)::integer as customers,
       (sum(customers) filter (where first_day is not null) over g)::integer as responders,
-      (sum(responders_before) over g)::integer as responders_before,
       (sum(y) over g)::text as y, (sum(yy) over g)::text as yy, (sum(x) over g)::text as x,
       (sum(xx) over g)::text as xx, (sum(xy) over g)::text as xy
     from per_day window g as (partition by control)`.execute(db);
@@ -120,7 +106,6 @@ export async function occurrenceGroupSums(
       customers: row.customers,
       // Null when none of the group bought in the window (a sum over no day).
       responders: row.responders ?? 0,
-      respondersBefore: row.responders_before,
       revenue: Number(row.y ?? 0),
       revenueSquares: Number(row.yy ?? 0),
       preRevenue: Number(row.x ?? 0),
@@ -134,7 +119,7 @@ export async function occurrenceGroupSums(
 /** Per day of the window, the share of each group whose first purchase in it is by that day. */
 function cumulativeSeries(
   windowDays: WindowDays,
-  sums: { test: GroupSums; control: GroupSums },
+  sums: { test: GroupMoments; control: GroupMoments },
   firsts: { test: Map<string, number>; control: Map<string, number> },
 ): CumulativeDay[] {
   const size = { test: sums.test.customers, control: sums.control.customers };
