@@ -10,6 +10,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { groupResponseRate } from "../metrics/baseline.ts";
 import { minimumDetectableUplift } from "../metrics/stats.ts";
 import { countTargetGroup } from "../targeting/count.ts";
+import { asOfState } from "../targeting/sources.ts";
 import { formatSendTime } from "../time/sfmc-time.ts";
 import { addDays, todayIn } from "../time/zones.ts";
 import { nightOccurrences, schedulePending, selectPending } from "./night.ts";
@@ -182,7 +183,7 @@ export async function planNight(
     };
   });
   const warnings: string[] = [];
-  const lastImport = await latestCustomerImport(app, date);
+  const lastImport = (await asOfState(app.db.kysely, date)).latestImport;
   if (pending.length > 0 && lastImport !== null && lastImport < date)
     warnings.push(
       `the counts are as of the last customer import (${lastImport}): the nightly run of ${date} imports its day's files first, so its lists may differ (a rule on recent sign-ups or stage changes finds its new customers only then)`,
@@ -267,15 +268,4 @@ function nightWindow(app: App, date: string): { from: string; to: string } {
     from: nightlyRunInstant(date, nightlyAt, timeZone).toISOString(),
     to: nightlyRunInstant(addDays(date, 1), nightlyAt, timeZone).toISOString(),
   };
-}
-
-/** The date of the latest customer snapshot imported for `date` or before (null: none yet). */
-async function latestCustomerImport(app: App, date: string): Promise<string | null> {
-  const row = await app.db.kysely
-    .selectFrom("imports")
-    .select((eb) => eb.fn.max("import_date").as("latest"))
-    .where("kind", "=", "customers")
-    .where("import_date", "<=", date)
-    .executeTakeFirst();
-  return (row?.latest as string | null | undefined) ?? null;
 }

@@ -11,6 +11,8 @@ import type { Db } from "../db/connect.ts";
 /** Whether a date is before the latest customer snapshot and before the latest model run. */
 export interface AsOfState {
   asOf: string;
+  /** The date of the latest customer snapshot imported (null: none yet). */
+  latestImport: string | null;
   /** Before the latest customer import: attributes and presence come from the history. */
   customersPast: boolean;
   /** Before the latest model run: the stage comes from the model history; scores are unknown. */
@@ -25,7 +27,12 @@ export async function asOfState(db: Db, asOf: string): Promise<AsOfState> {
       (select max(run_date) from model_runs) as modelled`.execute(db);
   const row = result.rows[0];
   const before = (latest: string | null | undefined) => latest != null && asOf < latest;
-  return { asOf, customersPast: before(row?.imported), modelPast: before(row?.modelled) };
+  return {
+    asOf,
+    latestImport: row?.imported ?? null,
+    customersPast: before(row?.imported),
+    modelPast: before(row?.modelled),
+  };
 }
 
 /** `… as c`: the customers as of `asOf` (an SQL date) with the given attribute columns. */
