@@ -10,7 +10,6 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { DEMO_APPS } from "../emulator/demo-tenant.ts";
 import { addUser } from "../src/access/users.ts";
 import type { App } from "../src/app.ts";
 import { type Actor, userActor } from "../src/audit/audit.ts";
@@ -18,6 +17,7 @@ import { createCampaign } from "../src/campaigns/campaigns.ts";
 import type { NightReport } from "../src/delivery/night-report.ts";
 import { type RunEvent, runNight } from "../src/delivery/nightly-run.ts";
 import { NIGHTLY_RUN_ACTOR } from "../src/delivery/occurrence-states.ts";
+import { recipientsExport } from "../src/delivery/recipients-export.ts";
 import { NightjarError } from "../src/errors.ts";
 import { analyzeCampaign } from "../src/metrics/analysis.ts";
 import { seededRandom } from "../src/model/stats/simulate.ts";
@@ -34,6 +34,7 @@ import {
   purchaseMinute,
   transactionsFile,
 } from "./customer-base.ts";
+import { campaignPlans, GROUPS, tonightsSend } from "./plans.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -81,144 +82,6 @@ export interface DemoSummary {
   tonightCampaignId: number;
 }
 
-interface CampaignPlan {
-  name: string;
-  group: string;
-  businessUnit: string;
-  appId: string;
-  message: string;
-  schedule: Record<string, string>;
-  sendTime: string;
-  timeZone: string;
-  controlGroupPercent: number;
-  priority: number;
-  exclusive: boolean;
-}
-
-const GROUPS: { name: string; description: string; rule: unknown }[] = [
-  {
-    name: "At risk",
-    description: "Customers the model sees slipping away",
-    rule: { all: [{ field: "lifecycle_stage", op: "eq", value: "at_risk" }] },
-  },
-  {
-    name: "All customers",
-    description: "Everyone in the customer base",
-    rule: { all: [{ field: "contact_key", op: "starts_with", value: "C" }] },
-  },
-  {
-    name: "France",
-    description: "Customers in France",
-    rule: { all: [{ field: "country", op: "eq", value: "FR" }] },
-  },
-  {
-    name: "New sign-ups",
-    // The last 2 days, the run date included: each night's file brings yesterday's sign-ups.
-    description: "Signed up since yesterday",
-    rule: { all: [{ field: "signup_date", op: "within_last_days", value: 2 }] },
-  },
-  {
-    name: "Lapsing big spenders",
-    description: "At risk or churned, with a high customer lifetime value",
-    rule: {
-      all: [
-        { any: [{ field: "lifecycle_stage", op: "in", value: ["at_risk", "churned"] }] },
-        { field: "value_tier", op: "gte", value: 3 },
-      ],
-    },
-  },
-];
-
-function campaignPlans(sendDate: string, tonight: { date: string; time: string }): CampaignPlan[] {
-  const once = { type: "once", date: sendDate };
-  return [
-    {
-      name: "Win-back: at-risk customers",
-      group: "At risk",
-      businessUnit: "100",
-      appId: DEMO_APPS.shopAndroid,
-      message: "NJA_WinBack",
-      schedule: once,
-      sendTime: "10:00",
-      timeZone: "Europe/Berlin",
-      controlGroupPercent: 20,
-      priority: 1,
-      exclusive: true,
-    },
-    {
-      name: "New arrivals: all customers",
-      group: "All customers",
-      businessUnit: "100",
-      appId: DEMO_APPS.shopAndroid,
-      message: "NJA_NewArrivals",
-      schedule: once,
-      sendTime: "10:00",
-      timeZone: "Europe/Berlin",
-      controlGroupPercent: 10,
-      priority: 2,
-      exclusive: true,
-    },
-    {
-      name: "Outlet clearance: France",
-      group: "France",
-      businessUnit: "200",
-      appId: DEMO_APPS.outletIos,
-      message: "NJB_Clearance",
-      schedule: once,
-      sendTime: "18:00",
-      timeZone: "Europe/Paris",
-      controlGroupPercent: 10,
-      priority: 3,
-      exclusive: false,
-    },
-    {
-      name: "Welcome: new sign-ups",
-      group: "New sign-ups",
-      businessUnit: "100",
-      appId: DEMO_APPS.shopIos,
-      message: "NJA_Welcome",
-      schedule: { type: "daily", start: sendDate },
-      sendTime: "09:00",
-      timeZone: "Europe/Berlin",
-      controlGroupPercent: 10,
-      priority: 1,
-      exclusive: false,
-    },
-    {
-      name: "Winter collection: all customers",
-      group: "All customers",
-      businessUnit: "100",
-      appId: DEMO_APPS.shopAndroid,
-      message: "NJA_NewArrivals",
-      schedule: { type: "once", date: tonight.date },
-      sendTime: tonight.time,
-      timeZone: "Europe/Berlin",
-      controlGroupPercent: 10,
-      priority: 2,
-      exclusive: true,
-    },
-  ];
-}
-
-/**
- * When tonight's campaign goes out: today, two hours after the hour that is now in Berlin (where
- * a marketer sees it in tonight's plan, over the budget); tomorrow morning when today is nearly
- * over.
- */
-function tonightsSend(today: string, now: Date): { date: string; time: string } {
-  const hour = Number(
-    new Intl.DateTimeFormat("en-GB", {
-      hour: "2-digit",
-      hourCycle: "h23",
-      timeZone: "Europe/Berlin",
-    }).format(now),
-  );
-  const berlinDate = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin" }).format(now);
-  if (berlinDate === today && hour + 2 <= 22)
-    return { date: today, time: `${String(hour + 2).padStart(2, "0")}:00` };
-  return { date: addDays(berlinDate, 1), time: "10:00" };
-}
-
 const at = (date: string, time: string) => new Date(`${date}T${time}:00Z`);
 
 /**
@@ -248,17 +111,12 @@ function winBackPurchases(testKeys: string[], base: CustomerBase, sendAt: Date):
   return purchases;
 }
 
-/** The frozen test list of a campaign's occurrence. */
+/** The frozen test list of a campaign's occurrence, in its batches' order. */
 async function testList(app: App, campaignId: number, date: string): Promise<string[]> {
-  const rows = await app.db.kysely
-    .selectFrom("occurrence_recipients as r")
-    .innerJoin("campaign_occurrences as o", "o.id", "r.occurrence_id")
-    .select("r.contact_key")
-    .where("o.campaign_id", "=", campaignId)
-    .where("o.local_date", "=", date)
-    .where("r.control", "=", false)
-    .execute();
-  return rows.map((r) => r.contact_key);
+  const list = await recipientsExport(app, campaignId, { occurrence: date });
+  const keys: string[] = [];
+  for await (const row of list.rows) if (row.group === "test") keys.push(row.contactKey);
+  return keys;
 }
 
 /** Use case: makes the demo's data (see the file's comment) and answers what it made. */
@@ -382,7 +240,9 @@ export async function setUpDemo(app: App, options: DemoSetupOptions): Promise<De
       const keys = await testList(app, summary.winBackCampaignId, sendDate);
       for (const purchase of winBackPurchases(keys, base, at(sendDate, "09:00"))) {
         const day = new Date(purchase.at).toISOString().slice(0, 10);
-        extra.set(day, [...(extra.get(day) ?? []), purchase]);
+        const onDay = extra.get(day) ?? [];
+        onDay.push(purchase);
+        extra.set(day, onDay);
       }
     }
   }
